@@ -1,0 +1,245 @@
+package vfs
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/occlumgo/occlum/core/errno"
+)
+
+// File is an open-file description: what open(2) creates and dup(2), fd
+// inheritance and fd passing share. It owns the file offset and the status
+// flags (O_APPEND, O_NONBLOCK) and is reference counted by the fd tables that
+// point to it; the FileImpl is closed when the last reference goes.
+type File struct {
+	impl  FileImpl
+	d     Dentry // zero for anonymous files (pipes, sockets)
+	flags atomic.Uint32
+	refs  atomic.Int32
+
+	mu      sync.Mutex // guards off and dirents
+	off     int64
+	dirents []Dirent // snapshot for ReadDir, taken at cookie 0
+}
+
+// statusFlags are the flags F_SETFL may change.
+const statusFlags = O_APPEND | O_NONBLOCK
+
+// NewFile returns a description with one reference. d may be the zero Dentry
+// for files that have no name.
+func NewFile(impl FileImpl, d Dentry, flags OpenFlags) *File {
+	f := &File{impl: impl, d: d}
+	f.flags.Store(uint32(flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)))
+	f.refs.Store(1)
+	return f
+}
+
+// Impl returns the file-system side of the file.
+func (f *File) Impl() FileImpl { return f.impl }
+
+// Dentry returns what the file was opened by (zero for anonymous files).
+func (f *File) Dentry() Dentry { return f.d }
+
+// Path returns the canonical path the file was opened by, or "".
+func (f *File) Path() string { return f.d.Path }
+
+// Flags returns the access mode and status flags.
+func (f *File) Flags() OpenFlags { return OpenFlags(f.flags.Load()) }
+
+// SetStatusFlags replaces O_APPEND and O_NONBLOCK, keeping the access mode.
+func (f *File) SetStatusFlags(fl OpenFlags) {
+	for {
+		old := f.flags.Load()
+		nw := (old &^ uint32(statusFlags)) | uint32(fl&statusFlags)
+		if f.flags.CompareAndSwap(old, nw) {
+			return
+		}
+	}
+}
+
+// IncRef adds a reference (dup, fork-style inheritance).
+func (f *File) IncRef() { f.refs.Add(1) }
+
+// DecRef drops a reference and closes the file when it was the last one.
+func (f *File) DecRef() errno.Errno {
+	if f.refs.Add(-1) == 0 {
+		return f.impl.Close()
+	}
+	return 0
+}
+
+// Read reads at the current offset (seekable files) or from the stream.
+func (f *File) Read(p []byte) (int, errno.Errno) {
+	if !f.Flags().Readable() {
+		return 0, errno.EBADF
+	}
+	if !f.impl.Seekable() {
+		return f.impl.Read(p)
+	}
+	if f.d.Inode != nil && f.d.Inode.Type() == TypeDirectory {
+		return 0, errno.EISDIR
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, e := f.impl.ReadAt(p, f.off)
+	f.off += int64(n)
+	return n, e
+}
+
+// Write writes at the current offset (at the end with O_APPEND) or to the
+// stream.
+func (f *File) Write(p []byte) (int, errno.Errno) {
+	fl := f.Flags()
+	if !fl.Writable() {
+		return 0, errno.EBADF
+	}
+	if !f.impl.Seekable() {
+		return f.impl.Write(p)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fl&O_APPEND != 0 {
+		st, e := f.impl.Stat()
+		if e != 0 {
+			return 0, e
+		}
+		f.off = st.Size
+	}
+	n, e := f.impl.WriteAt(p, f.off)
+	f.off += int64(n)
+	return n, e
+}
+
+// Pread reads at off without moving the offset.
+func (f *File) Pread(p []byte, off int64) (int, errno.Errno) {
+	if !f.Flags().Readable() {
+		return 0, errno.EBADF
+	}
+	if !f.impl.Seekable() {
+		return 0, errno.ESPIPE
+	}
+	if off < 0 {
+		return 0, errno.EINVAL
+	}
+	if f.d.Inode != nil && f.d.Inode.Type() == TypeDirectory {
+		return 0, errno.EISDIR
+	}
+	return f.impl.ReadAt(p, off)
+}
+
+// Pwrite writes at off without moving the offset.
+func (f *File) Pwrite(p []byte, off int64) (int, errno.Errno) {
+	if !f.Flags().Writable() {
+		return 0, errno.EBADF
+	}
+	if !f.impl.Seekable() {
+		return 0, errno.ESPIPE
+	}
+	if off < 0 {
+		return 0, errno.EINVAL
+	}
+	return f.impl.WriteAt(p, off)
+}
+
+// Whence values for Seek (Linux numbering).
+const (
+	SeekSet = 0
+	SeekCur = 1
+	SeekEnd = 2
+)
+
+// Lseek moves the offset (lseek(2)).
+//
+// # Errors
+//   - ESPIPE: the file is a stream.
+//   - EINVAL: bad whence or a negative result.
+func (f *File) Lseek(off int64, whence int) (int64, errno.Errno) {
+	if !f.impl.Seekable() {
+		return 0, errno.ESPIPE
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var base int64
+	switch whence {
+	case SeekSet:
+	case SeekCur:
+		base = f.off
+	case SeekEnd:
+		st, e := f.impl.Stat()
+		if e != 0 {
+			return 0, e
+		}
+		base = st.Size
+	default:
+		return 0, errno.EINVAL
+	}
+	nw := base + off
+	if (off > 0 && nw < base) || nw < 0 {
+		return 0, errno.EINVAL
+	}
+	f.off = nw
+	return nw, 0
+}
+
+// Stat returns the open file's attributes (fstat).
+func (f *File) Stat() (Stat, errno.Errno) {
+	st, e := f.impl.Stat()
+	if e != 0 {
+		return Stat{}, e
+	}
+	if f.d.Mount != nil {
+		st.Dev = f.d.Mount.Dev
+	}
+	return st, 0
+}
+
+// SetAttr changes the open file's attributes (ftruncate needs write access).
+func (f *File) SetAttr(a SetAttr) errno.Errno {
+	if a.Mask&SetSize != 0 {
+		if !f.Flags().Writable() {
+			return errno.EINVAL
+		}
+		if a.Size < 0 {
+			return errno.EINVAL
+		}
+	}
+	if f.d.Mount != nil && f.d.Mount.ReadOnly {
+		return errno.EROFS
+	}
+	return f.impl.SetAttr(a)
+}
+
+// Sync flushes the file.
+func (f *File) Sync(dataOnly bool) errno.Errno { return f.impl.Sync(dataOnly) }
+
+// Readiness returns which of mask's events are ready.
+func (f *File) Readiness(mask Events) Events { return f.impl.Readiness(mask) }
+
+// ReadDir returns the entries of an open directory from position cookie on,
+// "." and ".." first. The listing is snapshotted when cookie is 0, so a
+// reader that rewinds sees changes, and one that pages does not see
+// duplicates.
+func (f *File) ReadDir(cookie uint64) ([]Dirent, errno.Errno) {
+	if f.d.Inode != nil && f.d.Inode.Type() != TypeDirectory {
+		return nil, errno.ENOTDIR
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if cookie == 0 || f.dirents == nil {
+		list, e := f.impl.ReadDir()
+		if e != 0 {
+			return nil, e
+		}
+		var ino uint64
+		if st, e := f.impl.Stat(); e == 0 {
+			ino = st.Ino
+		}
+		all := make([]Dirent, 0, len(list)+2)
+		all = append(all, Dirent{Name: ".", Ino: ino, Type: TypeDirectory}, Dirent{Name: "..", Ino: ino, Type: TypeDirectory})
+		f.dirents = append(all, list...)
+	}
+	if cookie >= uint64(len(f.dirents)) {
+		return nil, 0
+	}
+	return f.dirents[cookie:], 0
+}

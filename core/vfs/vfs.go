@@ -1,0 +1,207 @@
+// Package vfs is the LibOS virtual file system: the interfaces every mount
+// type implements (FileSystem, Inode, FileImpl), the mount table, path
+// resolution, and the open-file description (File) shared by fd tables.
+//
+// vfs imports no file system. Mount types live in fs/<name> and are handed to
+// a Namespace by the composition root.
+//
+// Path resolution is done here, one component at a time, never by a file
+// system: "." and ".." are handled on a stack of visited directories (so ".."
+// at "/" stays at "/" and ".." at a mount root goes to the mount point's
+// parent), mount points are crossed by looking up the canonical path in the
+// mount table, and symbolic links are expanded here (absolute targets restart
+// at the namespace root, never at a host directory) with at most
+// MaxSymlinks expansions, after which ELOOP is returned. A file system only
+// ever sees single, non-empty names without "/" that are not "." or "..".
+//
+// Lock order: Namespace.mu (mount table) is taken alone and never held while
+// calling into a file system. File.mu (offset) is held across one FileImpl
+// call. File systems have their own locks, below every vfs lock.
+package vfs
+
+import (
+	"github.com/occlumgo/occlum/core/errno"
+)
+
+// MaxSymlinks is the number of symbolic links one resolution may follow,
+// as Linux's MAXSYMLINKS.
+const MaxSymlinks = 40
+
+// MaxPathLen is the longest path accepted, as Linux's PATH_MAX.
+const MaxPathLen = 4096
+
+// MaxNameLen is the longest single path component, as Linux's NAME_MAX.
+const MaxNameLen = 255
+
+// FileSystem is one mounted instance of a mount type.
+type FileSystem interface {
+	// Root returns the root directory of this file system.
+	Root() Inode
+	// Type returns the mount type name, such as "hostfs".
+	Type() string
+}
+
+// Inode is a file, directory, symbolic link or device inside one FileSystem.
+// Directory methods are called only on inodes whose Type is TypeDirectory;
+// a name argument is always a single valid component (see package comment).
+//
+// Implementations embed UnimplementedInode, so a new method never breaks them.
+type Inode interface {
+	// Type returns the file type; it never changes for an inode.
+	Type() FileType
+
+	// Stat returns the inode's attributes.
+	//
+	// # Errors
+	//   - EIO: the backing store failed.
+	Stat() (Stat, errno.Errno)
+
+	// SetAttr changes the attributes named by a.Mask.
+	//
+	// # Errors
+	//   - EROFS: the file system is read-only.
+	//   - EISDIR: a size change on a directory.
+	//   - EFBIG/EINVAL: a size change out of range.
+	SetAttr(a SetAttr) errno.Errno
+
+	// Open opens the inode for I/O. flags carries the access mode and
+	// O_APPEND/O_NONBLOCK/O_DIRECTORY; O_CREAT and O_EXCL were handled by
+	// the caller, O_TRUNC is applied by the caller through SetAttr.
+	//
+	// # Errors
+	//   - EROFS: write access on a read-only file system.
+	//   - EISDIR: write access to a directory.
+	Open(flags OpenFlags) (FileImpl, errno.Errno)
+
+	// Readlink returns the target of a symbolic link.
+	//
+	// # Errors
+	//   - EINVAL: the inode is not a symbolic link.
+	Readlink() (string, errno.Errno)
+
+	// Lookup returns the child called name.
+	//
+	// # Errors
+	//   - ENOENT: no such child.
+	//   - ENOTDIR: the inode is not a directory.
+	Lookup(name string) (Inode, errno.Errno)
+
+	// ReadDir lists the directory without "." and "..", in a stable order.
+	//
+	// # Errors
+	//   - ENOTDIR: the inode is not a directory.
+	ReadDir() ([]Dirent, errno.Errno)
+
+	// Create makes a new regular file called name and returns it.
+	//
+	// # Errors
+	//   - EEXIST: name exists (of any type).
+	//   - EROFS, ENOSPC.
+	Create(name string, perm uint32) (Inode, errno.Errno)
+
+	// Mkdir makes a new directory called name.
+	//
+	// # Errors
+	//   - EEXIST, EROFS, ENOSPC.
+	Mkdir(name string, perm uint32) errno.Errno
+
+	// Symlink makes a symbolic link called name pointing at target; target is
+	// stored as given and interpreted by vfs at resolution time.
+	//
+	// # Errors
+	//   - EEXIST, EROFS, ENOSPC.
+	Symlink(name, target string) errno.Errno
+
+	// Link makes name a new hard link to target, an inode of the same file
+	// system that is not a directory.
+	//
+	// # Errors
+	//   - EEXIST, EROFS, EPERM (target is a directory), EXDEV (other fs).
+	Link(name string, target Inode) errno.Errno
+
+	// Unlink removes the non-directory entry name.
+	//
+	// # Errors
+	//   - ENOENT, EISDIR (name is a directory), EROFS.
+	Unlink(name string) errno.Errno
+
+	// Rmdir removes the empty directory name.
+	//
+	// # Errors
+	//   - ENOENT, ENOTDIR, ENOTEMPTY, EROFS.
+	Rmdir(name string) errno.Errno
+
+	// Rename moves oldName in this directory to newName in newDir, an inode
+	// of the same file system, replacing newName as rename(2) does.
+	//
+	// # Errors
+	//   - ENOENT, EXDEV, EROFS.
+	//   - EISDIR: newName is a directory and oldName is not.
+	//   - ENOTDIR: oldName is a directory and newName is not.
+	//   - ENOTEMPTY: newName is a non-empty directory.
+	//   - EINVAL: a directory would be moved into itself (checked by vfs).
+	Rename(oldName string, newDir Inode, newName string) errno.Errno
+}
+
+// FileImpl is the file-system side of an open file. Seekable files implement
+// ReadAt/WriteAt (the offset lives in File); streams implement Read/Write and
+// report Seekable() == false.
+//
+// Implementations embed UnimplementedFile.
+type FileImpl interface {
+	// Seekable reports whether the file has offsets (regular files, block
+	// devices, directories) or is a stream (pipes, character devices).
+	Seekable() bool
+
+	// Read and Write are used for streams.
+	//
+	// # Errors
+	//   - EAGAIN: a non-blocking stream has no data / no room.
+	//   - EPIPE: the read side of a pipe is gone.
+	Read(p []byte) (int, errno.Errno)
+	Write(p []byte) (int, errno.Errno)
+
+	// ReadAt and WriteAt are used for seekable files. A short read at end of
+	// file returns (n, ESUCCESS).
+	ReadAt(p []byte, off int64) (int, errno.Errno)
+	WriteAt(p []byte, off int64) (int, errno.Errno)
+
+	// Stat returns the attributes of the open file (fstat).
+	Stat() (Stat, errno.Errno)
+
+	// SetAttr changes attributes of the open file (ftruncate, futimens).
+	SetAttr(a SetAttr) errno.Errno
+
+	// Sync flushes data (and metadata unless dataOnly) to the backing store.
+	Sync(dataOnly bool) errno.Errno
+
+	// ReadDir lists an open directory without "." and "..".
+	ReadDir() ([]Dirent, errno.Errno)
+
+	// Readiness returns which of mask's events are ready now. Files that are
+	// always ready return mask.
+	Readiness(mask Events) Events
+
+	// Close releases the file; it is called once, when the last descriptor
+	// referring to the open-file description is closed.
+	Close() errno.Errno
+}
+
+// Waitable is implemented by FileImpls whose readiness changes over time
+// (pipes, sockets). Register arranges for ch to receive (without blocking) a
+// value whenever readiness may have changed; Unregister undoes it.
+type Waitable interface {
+	Register(ch chan<- struct{})
+	Unregister(ch chan<- struct{})
+}
+
+// Events is a poll(2) event mask.
+type Events uint16
+
+// Poll events, with Linux values.
+const (
+	EventIn  Events = 0x1
+	EventOut Events = 0x4
+	EventErr Events = 0x8
+	EventHup Events = 0x10
+)
