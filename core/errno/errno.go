@@ -88,6 +88,9 @@ const (
 	ECANCELED       Errno = 125
 	EOWNERDEAD      Errno = 130
 
+	// ENOTCAPABLE has no Linux number: WASI's "capabilities insufficient".
+	ENOTCAPABLE Errno = 250
+
 	// ENOTSUP is EOPNOTSUPP on Linux.
 	ENOTSUP = EOPNOTSUPP
 	// EWOULDBLOCK is EAGAIN on Linux.
@@ -111,7 +114,7 @@ var names = map[Errno]string{
 	ECONNRESET: "ECONNRESET", ENOBUFS: "ENOBUFS", EISCONN: "EISCONN", ENOTCONN: "ENOTCONN",
 	ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED", EHOSTUNREACH: "EHOSTUNREACH",
 	EALREADY: "EALREADY", EINPROGRESS: "EINPROGRESS", ESTALE: "ESTALE", EDQUOT: "EDQUOT",
-	ECANCELED: "ECANCELED", EOWNERDEAD: "EOWNERDEAD",
+	ECANCELED: "ECANCELED", EOWNERDEAD: "EOWNERDEAD", ENOTCAPABLE: "ENOTCAPABLE",
 }
 
 // Name returns the symbolic name, such as "ENOENT".
@@ -125,6 +128,9 @@ func (e Errno) Name() string {
 // Error implements error with the same text as Linux's strerror for common
 // values, prefixed by the symbolic name.
 func (e Errno) Error() string {
+	if e == ENOTCAPABLE {
+		return "ENOTCAPABLE (capabilities insufficient)"
+	}
 	return e.Name() + " (" + syscall.Errno(e).Error() + ")"
 }
 
@@ -169,9 +175,12 @@ func FromError(err error) Errno {
 	case errors.Is(err, fs.ErrClosed), errors.Is(err, os.ErrClosed):
 		return EBADF
 	}
-	// os.Root reports an escape attempt with a plain error.
-	if err.Error() == "path escapes from parent" {
-		return EACCES
+	// os.Root reports an escape attempt with a plain error, wrapped in a
+	// *PathError or *LinkError.
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e.Error() == "path escapes from parent" {
+			return EACCES
+		}
 	}
 	return EIO
 }

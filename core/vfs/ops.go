@@ -52,6 +52,8 @@ type FDAlias interface {
 //   - ENOTDIR: O_DIRECTORY and p is not a directory.
 //   - ELOOP: O_NOFOLLOW and p is a symbolic link.
 //   - EROFS: write access or creation on a read-only mount.
+//   - ENXIO: p is an FDAlias and fds is nil.
+//   - ENOENT: p is an FDAlias for a descriptor that is not open.
 //   - and the errors of Resolve.
 func (n *Namespace) Open(p string, flags OpenFlags, perm uint32, fds FDTable) (*File, errno.Errno) {
 	var d Dentry
@@ -68,7 +70,13 @@ func (n *Namespace) Open(p string, flags OpenFlags, perm uint32, fds FDTable) (*
 		if fds == nil {
 			return nil, errno.ENXIO
 		}
-		return fds.File(a.AliasFD())
+		f, e := fds.File(a.AliasFD())
+		if e == errno.EBADF {
+			// The path names no open descriptor: open(2) never says EBADF
+			// for a path; Linux reports /proc/self/fd/N as absent.
+			e = errno.ENOENT
+		}
+		return f, e
 	}
 	return n.OpenDentry(d, flags)
 }
@@ -89,6 +97,9 @@ func (n *Namespace) openCreate(p string, flags OpenFlags, perm uint32) (Dentry, 
 	case e == 0:
 		if flags&O_EXCL != 0 {
 			return Dentry{}, errno.EEXIST
+		}
+		if d.Inode.Type() == TypeDirectory {
+			return Dentry{}, errno.EISDIR // as Linux, even for O_RDONLY
 		}
 		return d, 0
 	case e != errno.ENOENT:

@@ -1,0 +1,259 @@
+// Package fdtable is a process's file descriptor table: small integers
+// mapping to shared open-file descriptions (vfs.File) plus per-descriptor
+// flags (FD_CLOEXEC) and, for WASI, the preopened-directory name.
+//
+// Lock order: Table.mu is a leaf lock; no vfs or file-system call is made
+// while it is held (descriptions are released after unlocking).
+package fdtable
+
+import (
+	"sync"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/vfs"
+)
+
+// DefaultLimit is the default RLIMIT_NOFILE.
+const DefaultLimit = 1024
+
+type entry struct {
+	file    *vfs.File
+	cloexec bool
+	preopen string // WASI preopen name, "" if not a preopen
+}
+
+// Table is a file descriptor table. The zero value is not usable; use New.
+type Table struct {
+	mu    sync.Mutex
+	fds   []entry // index = fd; file == nil means free
+	limit int32
+}
+
+// New returns an empty table that allows fds below limit.
+func New(limit int32) *Table {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	return &Table{limit: limit}
+}
+
+// Get returns the description behind fd with a new reference the caller
+// must drop with DecRef.
+//
+// # Errors
+//   - EBADF: fd is not open.
+func (t *Table) Get(fd int32) (*vfs.File, errno.Errno) {
+	t.mu.Lock()
+	if fd < 0 || int(fd) >= len(t.fds) || t.fds[fd].file == nil {
+		t.mu.Unlock()
+		return nil, errno.EBADF
+	}
+	f := t.fds[fd].file
+	f.IncRef()
+	t.mu.Unlock()
+	return f, 0
+}
+
+// File implements vfs.FDTable (for /dev/fd/N).
+func (t *Table) File(fd int32) (*vfs.File, errno.Errno) { return t.Get(fd) }
+
+// Preopen returns the WASI preopen name of fd.
+//
+// # Errors
+//   - EBADF: fd is not open or not a preopen.
+func (t *Table) Preopen(fd int32) (string, errno.Errno) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if fd < 0 || int(fd) >= len(t.fds) || t.fds[fd].file == nil || t.fds[fd].preopen == "" {
+		return "", errno.EBADF
+	}
+	return t.fds[fd].preopen, 0
+}
+
+// Insert puts f (whose reference the table takes over) at the lowest free
+// fd >= min.
+//
+// # Errors
+//   - EMFILE: no free fd below the limit.
+//   - EINVAL: min is negative or beyond the limit.
+func (t *Table) Insert(f *vfs.File, min int32, cloexec bool) (int32, errno.Errno) {
+	return t.insert(entry{file: f, cloexec: cloexec}, min)
+}
+
+// InsertPreopen is Insert for a WASI preopened directory called name.
+func (t *Table) InsertPreopen(f *vfs.File, name string) (int32, errno.Errno) {
+	return t.insert(entry{file: f, preopen: name}, 0)
+}
+
+func (t *Table) insert(e entry, min int32) (int32, errno.Errno) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if min < 0 || min >= t.limit {
+		return -1, errno.EINVAL
+	}
+	for fd := min; int(fd) < len(t.fds); fd++ {
+		if t.fds[fd].file == nil {
+			t.fds[fd] = e
+			return fd, 0
+		}
+	}
+	fd := int32(len(t.fds))
+	if fd < min {
+		fd = min
+	}
+	if fd >= t.limit {
+		return -1, errno.EMFILE
+	}
+	for int32(len(t.fds)) <= fd {
+		t.fds = append(t.fds, entry{})
+	}
+	t.fds[fd] = e
+	return fd, 0
+}
+
+// Set puts f at fd (dup2), closing what was there. The table takes over the
+// caller's reference to f.
+//
+// # Errors
+//   - EBADF: fd is negative or not below the limit.
+func (t *Table) Set(fd int32, f *vfs.File, cloexec bool) errno.Errno {
+	t.mu.Lock()
+	if fd < 0 || fd >= t.limit {
+		t.mu.Unlock()
+		return errno.EBADF
+	}
+	for int32(len(t.fds)) <= fd {
+		t.fds = append(t.fds, entry{})
+	}
+	old := t.fds[fd].file
+	t.fds[fd] = entry{file: f, cloexec: cloexec}
+	t.mu.Unlock()
+	if old != nil {
+		old.DecRef()
+	}
+	return 0
+}
+
+// Remove closes fd and returns the error of the final close, if it was one.
+//
+// # Errors
+//   - EBADF: fd is not open.
+func (t *Table) Remove(fd int32) errno.Errno {
+	t.mu.Lock()
+	if fd < 0 || int(fd) >= len(t.fds) || t.fds[fd].file == nil {
+		t.mu.Unlock()
+		return errno.EBADF
+	}
+	f := t.fds[fd].file
+	t.fds[fd] = entry{}
+	t.mu.Unlock()
+	return f.DecRef()
+}
+
+// Renumber moves from to to (WASI fd_renumber), closing what was at to.
+//
+// # Errors
+//   - EBADF: from or to is not open.
+func (t *Table) Renumber(from, to int32) errno.Errno {
+	t.mu.Lock()
+	n := int32(len(t.fds))
+	if from < 0 || from >= n || t.fds[from].file == nil || to < 0 || to >= n || t.fds[to].file == nil {
+		t.mu.Unlock()
+		return errno.EBADF
+	}
+	if from == to {
+		t.mu.Unlock()
+		return 0
+	}
+	old := t.fds[to].file
+	t.fds[to] = t.fds[from]
+	t.fds[from] = entry{}
+	t.mu.Unlock()
+	old.DecRef()
+	return 0
+}
+
+// CloseOnExec reports FD_CLOEXEC of fd.
+func (t *Table) CloseOnExec(fd int32) (bool, errno.Errno) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if fd < 0 || int(fd) >= len(t.fds) || t.fds[fd].file == nil {
+		return false, errno.EBADF
+	}
+	return t.fds[fd].cloexec, 0
+}
+
+// SetCloseOnExec sets FD_CLOEXEC of fd.
+func (t *Table) SetCloseOnExec(fd int32, on bool) errno.Errno {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if fd < 0 || int(fd) >= len(t.fds) || t.fds[fd].file == nil {
+		return errno.EBADF
+	}
+	t.fds[fd].cloexec = on
+	return 0
+}
+
+// Fork returns a copy of the table sharing every description (as fork(2)
+// or posix_spawn before file actions).
+func (t *Table) Fork() *Table {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := &Table{limit: t.limit, fds: make([]entry, len(t.fds))}
+	copy(c.fds, t.fds)
+	for _, e := range c.fds {
+		if e.file != nil {
+			e.file.IncRef()
+		}
+	}
+	return c
+}
+
+// CloseCloexec closes every descriptor marked FD_CLOEXEC (execve).
+func (t *Table) CloseCloexec() {
+	t.mu.Lock()
+	var closing []*vfs.File
+	for i := range t.fds {
+		if t.fds[i].file != nil && t.fds[i].cloexec {
+			closing = append(closing, t.fds[i].file)
+			t.fds[i] = entry{}
+		}
+	}
+	t.mu.Unlock()
+	for _, f := range closing {
+		f.DecRef()
+	}
+}
+
+// CloseAll closes every descriptor (process exit).
+func (t *Table) CloseAll() {
+	t.mu.Lock()
+	fds := t.fds
+	t.fds = nil
+	t.mu.Unlock()
+	for _, e := range fds {
+		if e.file != nil {
+			e.file.DecRef()
+		}
+	}
+}
+
+// Count returns the number of open descriptors.
+func (t *Table) Count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, e := range t.fds {
+		if e.file != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Limit returns the RLIMIT_NOFILE of the table.
+func (t *Table) Limit() int32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.limit
+}

@@ -1,0 +1,115 @@
+// Package kernel is the in-enclave kernel object: the process table, the
+// mount namespace, clocks and the entropy source, and the limits every LibOS
+// process lives under. It knows nothing of WebAssembly: the sfi loader runs
+// a process's code and the syscalls packages bind the ABI to the methods
+// here.
+//
+// Lock order: Kernel.mu (process table) before Process.mu. Neither is held
+// while calling into vfs or a file system.
+package kernel
+
+import (
+	"io"
+	"sync"
+	"time"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/fdtable"
+	"github.com/occlumgo/occlum/core/vfs"
+)
+
+// Limits are the kernel-wide resource limits from Occlum.json.
+type Limits struct {
+	// MaxProcesses caps live (not yet reaped) processes; 0 means no cap.
+	MaxProcesses int
+	// MaxOpenFiles is each process's RLIMIT_NOFILE.
+	MaxOpenFiles int32
+}
+
+// Clock gives the kernel's notion of time. Tests replace it.
+type Clock interface {
+	Now() time.Time
+	// Monotonic returns nanoseconds since an arbitrary, fixed point.
+	Monotonic() int64
+}
+
+type systemClock struct{ start time.Time }
+
+func (c systemClock) Now() time.Time   { return time.Now() }
+func (c systemClock) Monotonic() int64 { return int64(time.Since(c.start)) + 1 }
+
+// SystemClock returns the host clock.
+func SystemClock() Clock { return systemClock{start: time.Now()} }
+
+// Kernel is one LibOS instance.
+type Kernel struct {
+	VFS    *vfs.Namespace
+	Clock  Clock
+	Random io.Reader
+	Limits Limits
+	Boot   time.Time
+
+	mu      sync.Mutex
+	procs   map[int32]*Process
+	nextPID int32
+}
+
+// New returns a kernel over the namespace ns.
+func New(ns *vfs.Namespace, clock Clock, random io.Reader, limits Limits) *Kernel {
+	return &Kernel{
+		VFS: ns, Clock: clock, Random: random, Limits: limits, Boot: clock.Now(),
+		procs: make(map[int32]*Process), nextPID: 1,
+	}
+}
+
+// NewProcess registers a new process. parent may be nil for the root
+// process. The process takes over fds.
+//
+// # Errors
+//   - EAGAIN: MaxProcesses live processes exist.
+func (k *Kernel) NewProcess(parent *Process, args, env []string, cwd string, fds *fdtable.Table) (*Process, errno.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.Limits.MaxProcesses > 0 && len(k.procs) >= k.Limits.MaxProcesses {
+		return nil, errno.EAGAIN
+	}
+	pid := k.nextPID
+	for {
+		if _, used := k.procs[pid]; !used && pid > 0 {
+			break
+		}
+		pid++
+		if pid <= 0 {
+			pid = 1
+		}
+	}
+	k.nextPID = pid + 1
+	p := &Process{kernel: k, PID: pid, Args: args, Env: env, FDs: fds, cwd: cwd, umask: 0o022, done: make(chan struct{}), Started: time.Now()}
+	if parent != nil {
+		p.PPID = parent.PID
+	}
+	k.procs[pid] = p
+	return p, 0
+}
+
+// Process returns the live or zombie process pid.
+func (k *Kernel) Process(pid int32) (*Process, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p, ok := k.procs[pid]
+	return p, ok
+}
+
+// Count returns the number of processes in the table (live and zombie).
+func (k *Kernel) Count() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.procs)
+}
+
+// Reap removes an exited process from the table.
+func (k *Kernel) Reap(p *Process) {
+	k.mu.Lock()
+	delete(k.procs, p.PID)
+	k.mu.Unlock()
+}

@@ -1,0 +1,115 @@
+package kernel
+
+import (
+	"sync"
+	"time"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/fdtable"
+	"github.com/occlumgo/occlum/core/vfs"
+)
+
+// Process is one LibOS process (an SFI-isolated program instance).
+type Process struct {
+	kernel *Kernel
+	PID    int32
+	PPID   int32
+	Args   []string
+	Env    []string
+	FDs    *fdtable.Table
+	// Started is when the process was created.
+	Started time.Time
+
+	mu         sync.Mutex // guards cwd, umask, status
+	cwd        string
+	umask      uint32
+	status     WaitStatus
+	exited     bool
+	termSignal Signal
+	done       chan struct{}
+}
+
+// Kernel returns the kernel the process belongs to.
+func (p *Process) Kernel() *Kernel { return p.kernel }
+
+// Cwd returns the canonical absolute working directory.
+func (p *Process) Cwd() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cwd
+}
+
+// Chdir changes the working directory to path (relative to the current one).
+//
+// # Errors
+//   - ENOTDIR: path is not a directory; and the errors of vfs.Resolve.
+func (p *Process) Chdir(path string) errno.Errno {
+	d, e := p.kernel.VFS.Resolve(p.Abs(path), true)
+	if e != 0 {
+		return e
+	}
+	if d.Inode.Type() != vfs.TypeDirectory {
+		return errno.ENOTDIR
+	}
+	p.mu.Lock()
+	p.cwd = d.Path
+	p.mu.Unlock()
+	return 0
+}
+
+// Abs makes path absolute against the working directory.
+func (p *Process) Abs(path string) string {
+	if len(path) > 0 && path[0] == '/' {
+		return path
+	}
+	return vfs.Join(p.Cwd(), path)
+}
+
+// Umask returns the file mode creation mask.
+func (p *Process) Umask() uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.umask
+}
+
+// SetUmask sets the mask and returns the old one.
+func (p *Process) SetUmask(m uint32) uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.umask
+	p.umask = m & 0o777
+	return old
+}
+
+// Open opens path relative to the working directory, applying the umask to
+// perm. The returned description carries one reference.
+func (p *Process) Open(path string, flags vfs.OpenFlags, perm uint32) (*vfs.File, errno.Errno) {
+	return p.kernel.VFS.Open(p.Abs(path), flags, perm&^p.Umask(), p.FDs)
+}
+
+// Exit records the process's status, closes its descriptors and wakes
+// waiters. Only the first call has an effect.
+func (p *Process) Exit(s WaitStatus) {
+	p.mu.Lock()
+	if p.exited {
+		p.mu.Unlock()
+		return
+	}
+	p.exited = true
+	p.status = s
+	p.mu.Unlock()
+	if p.FDs != nil {
+		p.FDs.CloseAll()
+	}
+	close(p.done)
+}
+
+// Done is closed when the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Status returns the wait status; valid after Done is closed.
+func (p *Process) Status() WaitStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}

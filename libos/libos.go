@@ -1,0 +1,257 @@
+// Package libos composes the LibOS from its parts — the kernel, the mount
+// table built from Occlum.json, the SFI loader and the syscall ABI host
+// modules — and runs programs in it. It is the composition root: the one
+// place where mount types and syscall families are chosen (see gen/ for the
+// wire injectors that build it from provider sets).
+//
+// Lock order: LibOS holds no locks of its own.
+package libos
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+
+	"go.uber.org/zap"
+
+	"github.com/occlumgo/occlum/config"
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/fdtable"
+	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/fs/hashfs"
+	"github.com/occlumgo/occlum/platform"
+	"github.com/occlumgo/occlum/sfi"
+	"github.com/occlumgo/occlum/syscalls/abi"
+	"github.com/occlumgo/occlum/syscalls/wasi"
+)
+
+// Options configure a LibOS.
+type Options struct {
+	Config      *config.Config
+	InstanceDir string
+	Manifest    *hashfs.Manifest
+	Platform    platform.Platform
+	Logger      *zap.Logger
+	Stdin       io.Reader
+	Stdout      io.Writer
+	Stderr      io.Writer
+	// CacheDir keeps compiled programs across runs; "" disables it.
+	CacheDir string
+	// MountTypes overrides the registered mount types (nil: MountTypes()).
+	MountTypes map[string]MountType
+}
+
+// LibOS is one running LibOS instance.
+type LibOS struct {
+	kernel *kernel.Kernel
+	loader *sfi.Loader
+	log    *zap.Logger
+	stdio  [3]*vfs.File
+	cfg    *config.Config
+}
+
+// New builds a LibOS: mounts the file systems, starts the runtime and
+// registers the ABI.
+func New(ctx context.Context, o Options) (*LibOS, error) {
+	if o.Config == nil {
+		return nil, fmt.Errorf("libos: no configuration")
+	}
+	log := o.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	types := o.MountTypes
+	if types == nil {
+		types = MountTypes()
+	}
+	ns, err := buildNamespace(o.Config.Mounts, types, MountEnv{
+		InstanceDir: o.InstanceDir, Manifest: o.Manifest,
+		Report: func(err error) { log.Error("integrity", zap.Error(err)) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	k := kernel.New(ns, kernel.SystemClock(), rand.Reader, kernel.Limits{
+		MaxProcesses: o.Config.ResourceLimits.MaxNumOfThreads,
+		MaxOpenFiles: fdtable.DefaultLimit,
+	})
+	loader, err := sfi.NewLoader(ctx, sfi.Options{
+		Engine:      o.Config.SFI.Engine,
+		MemoryLimit: uint64(o.Config.Process.MemoryLimit()),
+		CacheDir:    o.CacheDir,
+	})
+	if err != nil {
+		return nil, err
+	}
+	mod, err := abi.Instantiate(ctx, loader.Runtime(), wasi.ModuleName, wasi.Funcs(), log)
+	if err != nil {
+		loader.Close(ctx)
+		return nil, fmt.Errorf("libos: registering %s: %w", wasi.ModuleName, err)
+	}
+	loader.AllowModule(mod)
+	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config}
+	for i, s := range []struct {
+		r io.Reader
+		w io.Writer
+		f vfs.OpenFlags
+	}{{o.Stdin, nil, vfs.O_RDONLY}, {nil, o.Stdout, vfs.O_WRONLY}, {nil, o.Stderr, vfs.O_WRONLY}} {
+		if s.r == nil && s.w == nil {
+			s.r, s.w = nil, io.Discard
+			if i == 0 {
+				s.r, s.w = eofReader{}, nil
+			}
+		}
+		l.stdio[i] = vfs.NewFile(newHostStream(s.r, s.w), vfs.Dentry{}, s.f)
+	}
+	return l, nil
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// Kernel returns the kernel (for tests and the occlum ABI).
+func (l *LibOS) Kernel() *kernel.Kernel { return l.kernel }
+
+// Close stops the runtime.
+func (l *LibOS) Close(ctx context.Context) error {
+	for _, f := range l.stdio {
+		f.DecRef()
+	}
+	return l.loader.Close(ctx)
+}
+
+// ProgramError is a program that could not be started.
+type ProgramError struct {
+	Path  string
+	Errno errno.Errno
+	Err   error
+}
+
+func (e *ProgramError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Path + ": " + e.Errno.Error()
+}
+
+// Unwrap returns the loader's error, if any.
+func (e *ProgramError) Unwrap() error { return e.Err }
+
+// readProgram reads the program file at path through the VFS.
+func (l *LibOS) readProgram(path string) ([]byte, error) {
+	f, e := l.kernel.VFS.Open(path, vfs.O_RDONLY, 0, nil)
+	if e != 0 {
+		return nil, &ProgramError{Path: path, Errno: e}
+	}
+	defer f.DecRef()
+	st, e := f.Stat()
+	if e != 0 {
+		return nil, &ProgramError{Path: path, Errno: e}
+	}
+	switch st.Type() {
+	case vfs.TypeRegular:
+	case vfs.TypeDirectory:
+		return nil, &ProgramError{Path: path, Errno: errno.EACCES, Err: fmt.Errorf("%s: is a directory", path)}
+	default:
+		return nil, &ProgramError{Path: path, Errno: errno.EACCES, Err: fmt.Errorf("%s: not a regular file", path)}
+	}
+	if st.Size > 1<<30 {
+		return nil, &ProgramError{Path: path, Errno: errno.ENOEXEC, Err: fmt.Errorf("%s: program larger than 1 GiB", path)}
+	}
+	bin := make([]byte, st.Size)
+	n := 0
+	for n < len(bin) {
+		k, e := f.Read(bin[n:])
+		if e != 0 {
+			return nil, &ProgramError{Path: path, Errno: e}
+		}
+		if k == 0 {
+			break
+		}
+		n += k
+	}
+	return bin[:n], nil
+}
+
+// Run starts path as the root process with argv and env, waits for it and
+// returns its wait status. Errors are for programs that could not start.
+func (l *LibOS) Run(ctx context.Context, path string, argv, env []string) (kernel.WaitStatus, error) {
+	fds := fdtable.New(l.kernel.Limits.MaxOpenFiles)
+	for i, f := range l.stdio {
+		f.IncRef()
+		fds.Set(int32(i), f, false)
+	}
+	root, e := l.kernel.VFS.Open("/", vfs.O_RDONLY|vfs.O_DIRECTORY, 0, nil)
+	if e != 0 {
+		fds.CloseAll()
+		return 0, fmt.Errorf("libos: opening /: %w", e)
+	}
+	if _, e := fds.InsertPreopen(root, "/"); e != 0 {
+		root.DecRef()
+		fds.CloseAll()
+		return 0, fmt.Errorf("libos: preopening /: %w", e)
+	}
+	p, err := l.start(ctx, nil, path, argv, env, "/", fds)
+	if err != nil {
+		return 0, err
+	}
+	<-p.Done()
+	s := p.Status()
+	l.kernel.Reap(p)
+	return s, nil
+}
+
+// start verifies and loads path and runs it as a new process on its own
+// goroutine. fds is taken over (closed on failure).
+func (l *LibOS) start(ctx context.Context, parent *kernel.Process, path string, argv, env []string, cwd string, fds *fdtable.Table) (*kernel.Process, error) {
+	bin, err := l.readProgram(path)
+	if err != nil {
+		fds.CloseAll()
+		return nil, err
+	}
+	prog, err := l.loader.Load(ctx, path, bin)
+	if err != nil {
+		fds.CloseAll()
+		return nil, &ProgramError{Path: path, Errno: errno.ENOEXEC, Err: err}
+	}
+	p, e := l.kernel.NewProcess(parent, argv, env, cwd, fds)
+	if e != 0 {
+		fds.CloseAll()
+		return nil, &ProgramError{Path: path, Errno: e, Err: fmt.Errorf("%s: cannot create a process: %w", path, e)}
+	}
+	go l.runProcess(ctx, p, prog)
+	return p, nil
+}
+
+func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Program) {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pctx = kernel.WithProcess(pctx, p)
+	l.log.Debug("process start", zap.Int32("pid", p.PID), zap.Strings("argv", p.Args), zap.String("sha256", prog.HashString()))
+	mod, err := l.loader.Runtime().InstantiateModule(pctx, prog.Module,
+		sfi.ModuleConfig())
+	if err == nil {
+		_, err = mod.ExportedFunction("_start").Call(pctx)
+		mod.Close(pctx)
+	}
+	status, trap := statusOf(pctx, p, err)
+	if trap != "" {
+		l.log.Info("process fault", zap.Int32("pid", p.PID), zap.String("trap", trap))
+		if l.cfg.Metadata.Debuggable {
+			fmt.Fprintf(os.Stderr, "occlum: process %d (%s) faulted: %s\n", p.PID, firstArg(p.Args), trap)
+		}
+	}
+	l.log.Debug("process exit", zap.Int32("pid", p.PID), zap.Int("status", status.ShellStatus()))
+	p.Exit(status)
+}
+
+func firstArg(a []string) string {
+	if len(a) == 0 {
+		return "?"
+	}
+	return a[0]
+}

@@ -1,0 +1,249 @@
+// Package sfi is the loader and verifier of LibOS programs: the software
+// fault isolation boundary. A program is a wasm32 WASI command module; before
+// any of it runs, the loader validates it (WebAssembly validation: typed,
+// structured control flow, memory accesses confined to the instance's own
+// linear memory), checks that every import is a function of the LibOS ABI
+// with the right signature (naming the first one that is not), checks its
+// memory against the configured limit, and compiles it. Compiled programs
+// are cached in memory by the SHA-256 of the binary, and on disk through
+// wazero's compilation cache, so a second start of the same binary skips
+// compilation.
+//
+// Lock order: Loader.mu is a leaf lock, released before compiling (two
+// first starts of one binary may compile it twice; the cache keeps one).
+package sfi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// Engine names accepted in Occlum.json's sfi.engine.
+const (
+	EngineCompiler    = "compiler"
+	EngineInterpreter = "interpreter"
+)
+
+// PageSize is the WebAssembly page size.
+const PageSize = 65536
+
+// Options configure a Loader.
+type Options struct {
+	// Engine is EngineCompiler (default) or EngineInterpreter.
+	Engine string
+	// MemoryLimit is the most linear memory (bytes) one process may have.
+	MemoryLimit uint64
+	// CacheDir, if set, keeps compiled code on disk across LibOS runs.
+	CacheDir string
+}
+
+// Program is a verified, compiled program, ready to be instantiated.
+type Program struct {
+	Module wazero.CompiledModule
+	Hash   [32]byte
+}
+
+// HashString returns the hex SHA-256 of the binary.
+func (p *Program) HashString() string { return hex.EncodeToString(p.Hash[:]) }
+
+// Loader verifies and compiles programs for one wazero runtime.
+type Loader struct {
+	rt         wazero.Runtime
+	cache      wazero.CompilationCache
+	limitPages uint32
+	abi        map[string]map[string]api.FunctionDefinition
+
+	mu       sync.Mutex
+	programs map[[32]byte]*Program
+}
+
+// NewLoader creates the runtime the LibOS's processes run in.
+func NewLoader(ctx context.Context, o Options) (*Loader, error) {
+	var rc wazero.RuntimeConfig
+	switch o.Engine {
+	case "", EngineCompiler:
+		rc = wazero.NewRuntimeConfigCompiler()
+	case EngineInterpreter:
+		rc = wazero.NewRuntimeConfigInterpreter()
+	default:
+		return nil, fmt.Errorf("sfi: unknown engine %q (want %q or %q)", o.Engine, EngineCompiler, EngineInterpreter)
+	}
+	limit := o.MemoryLimit / PageSize
+	if limit == 0 || limit > 65536 {
+		limit = 65536
+	}
+	rc = rc.WithMemoryLimitPages(uint32(limit)).WithCloseOnContextDone(true)
+	l := &Loader{limitPages: uint32(limit), programs: map[[32]byte]*Program{}, abi: map[string]map[string]api.FunctionDefinition{}}
+	if o.CacheDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("sfi: compilation cache %s: %w", o.CacheDir, err)
+		}
+		l.cache = c
+		rc = rc.WithCompilationCache(c)
+	}
+	l.rt = wazero.NewRuntimeWithConfig(ctx, rc)
+	return l, nil
+}
+
+// Runtime returns the wazero runtime; the syscall packages instantiate the
+// ABI host modules in it.
+func (l *Loader) Runtime() wazero.Runtime { return l.rt }
+
+// AllowModule declares the host module mod (already instantiated in the
+// runtime) part of the ABI: programs may import its exported functions.
+func (l *Loader) AllowModule(mod api.Module) {
+	defs := map[string]api.FunctionDefinition{}
+	for name, d := range mod.ExportedFunctionDefinitions() {
+		defs[name] = d
+	}
+	l.mu.Lock()
+	l.abi[mod.Name()] = defs
+	l.mu.Unlock()
+}
+
+// Close releases the runtime and the compilation cache.
+func (l *Loader) Close(ctx context.Context) error {
+	err := l.rt.Close(ctx)
+	if l.cache != nil {
+		if e := l.cache.Close(ctx); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Load verifies and compiles bin, the content of the file at path (used in
+// error messages).
+func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, error) {
+	sum := sha256.Sum256(bin)
+	l.mu.Lock()
+	if p, ok := l.programs[sum]; ok {
+		l.mu.Unlock()
+		return p, nil
+	}
+	l.mu.Unlock()
+
+	if err := checkFormat(path, bin); err != nil {
+		return nil, err
+	}
+	cm, err := l.rt.CompileModule(ctx, bin)
+	if err != nil {
+		return nil, &Error{Path: path, Reason: "invalid WebAssembly: " + err.Error()}
+	}
+	if err := l.verify(path, cm); err != nil {
+		cm.Close(ctx)
+		return nil, err
+	}
+	p := &Program{Module: cm, Hash: sum}
+	l.mu.Lock()
+	if old, ok := l.programs[sum]; ok {
+		l.mu.Unlock()
+		cm.Close(ctx)
+		return old, nil
+	}
+	l.programs[sum] = p
+	l.mu.Unlock()
+	return p, nil
+}
+
+// Error is a program the loader refuses.
+type Error struct {
+	Path   string
+	Reason string
+}
+
+func (e *Error) Error() string { return e.Path + ": " + e.Reason }
+
+var (
+	wasmMagic = []byte{0x00, 'a', 's', 'm'}
+	elfMagic  = []byte{0x7f, 'E', 'L', 'F'}
+)
+
+func checkFormat(path string, bin []byte) error {
+	switch {
+	case bytes.HasPrefix(bin, elfMagic):
+		return &Error{Path: path, Reason: "is a native ELF executable, not a LibOS program; rebuild it with occlum-gcc (or GOOS=wasip1 GOARCH=wasm go build)"}
+	case bytes.HasPrefix(bin, []byte("#!")):
+		return &Error{Path: path, Reason: "is a script; run it with its interpreter (no interpreter is available in this LibOS build)"}
+	case !bytes.HasPrefix(bin, wasmMagic):
+		return &Error{Path: path, Reason: "is not a WebAssembly program (bad magic number); build it with occlum-gcc"}
+	case len(bin) < 8 || !bytes.Equal(bin[4:8], []byte{1, 0, 0, 0}):
+		return &Error{Path: path, Reason: "is a WebAssembly file of an unsupported version (want the version 1 binary format)"}
+	}
+	return nil
+}
+
+func (l *Loader) verify(path string, cm wazero.CompiledModule) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, d := range cm.ImportedFunctions() {
+		mod, name, _ := d.Import()
+		funcs, ok := l.abi[mod]
+		if !ok {
+			return &Error{Path: path, Reason: fmt.Sprintf("imports %s.%s from module %q, which is not part of the LibOS ABI (allowed: wasi_snapshot_preview1, occlum)", mod, name, mod)}
+		}
+		want, ok := funcs[name]
+		if !ok {
+			return &Error{Path: path, Reason: fmt.Sprintf("imports %s.%s, which the LibOS does not provide", mod, name)}
+		}
+		if !sameTypes(want.ParamTypes(), d.ParamTypes()) || !sameTypes(want.ResultTypes(), d.ResultTypes()) {
+			return &Error{Path: path, Reason: fmt.Sprintf("imports %s.%s with signature %s, want %s", mod, name, sig(d), sig(want))}
+		}
+	}
+	for _, d := range cm.ImportedMemories() {
+		mod, name, _ := d.Import()
+		return &Error{Path: path, Reason: fmt.Sprintf("imports memory %s.%s; a LibOS program must define its own memory", mod, name)}
+	}
+	exports := cm.ExportedFunctions()
+	start, ok := exports["_start"]
+	if !ok {
+		return &Error{Path: path, Reason: "is not a WASI command module (no _start export); build an executable, not a library or reactor"}
+	}
+	if len(start.ParamTypes()) != 0 || len(start.ResultTypes()) != 0 {
+		return &Error{Path: path, Reason: "exports _start with a signature other than () -> ()"}
+	}
+	mems := cm.ExportedMemories()
+	if _, ok := mems["memory"]; !ok {
+		return &Error{Path: path, Reason: "does not export its memory as \"memory\""}
+	}
+	for _, m := range mems {
+		if m.Min() > l.limitPages {
+			return &Error{Path: path, Reason: fmt.Sprintf("needs %d MiB of memory at start, more than the per-process limit of %d MiB (process.default_stack_size + default_heap_size + default_mmap_size in Occlum.json)",
+				uint64(m.Min())*PageSize>>20, uint64(l.limitPages)*PageSize>>20)}
+		}
+	}
+	return nil
+}
+
+func sameTypes(a, b []api.ValueType) bool { return bytes.Equal(a, b) }
+
+func sig(d api.FunctionDefinition) string {
+	return fmt.Sprintf("%s -> %s", typeList(d.ParamTypes()), typeList(d.ResultTypes()))
+}
+
+func typeList(ts []api.ValueType) string {
+	s := "("
+	for i, t := range ts {
+		if i > 0 {
+			s += ","
+		}
+		s += api.ValueTypeName(t)
+	}
+	return s + ")"
+}
+
+// ModuleConfig is the instantiation configuration of every process: no
+// start function runs at instantiation (the LibOS calls _start itself under
+// the process's context), and the module gets no name so any number of
+// instances of one program can exist.
+func ModuleConfig() wazero.ModuleConfig {
+	return wazero.NewModuleConfig().WithName("").WithStartFunctions()
+}

@@ -1,0 +1,118 @@
+// Package abi is the boundary between guest code and the LibOS: it turns a
+// table of syscall implementations into a wazero host module, gives each
+// call the calling process, checks every guest pointer before it is used
+// (EFAULT, never a host panic), translates the LibOS errno into the ABI's
+// numbers in exactly one place (ToWASI), and prints every call at trace log
+// level.
+//
+// Host functions are api.GoModuleFunc (stack-based): the reflection-based
+// builder is ~25x slower on a syscall path.
+package abi
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/kernel"
+)
+
+// Impl runs one syscall for process p. It reads its arguments from stack
+// (wazero's encoding: i32 in the low 32 bits, i64 as is), writes results
+// into guest memory itself, and returns the errno that becomes the function's
+// only result. Functions with no result (proc_exit) ignore the return value.
+type Impl func(ctx context.Context, p *kernel.Process, mod api.Module, stack []uint64) errno.Errno
+
+// Param names one parameter of an ABI function.
+type Param struct {
+	Name string
+	Type api.ValueType
+}
+
+// Func is one ABI function: its import name, signature and implementation.
+type Func struct {
+	Name    string
+	Params  []Param
+	Results []api.ValueType // nil or [i32] (the errno)
+	Impl    Impl
+}
+
+// I32 and I64 build Params.
+func I32(name string) Param { return Param{name, api.ValueTypeI32} }
+func I64(name string) Param { return Param{name, api.ValueTypeI64} }
+
+// Errno is the result list of a function returning an errno.
+var Errno = []api.ValueType{api.ValueTypeI32}
+
+// TraceLevel is the zap level at which every syscall is logged.
+const TraceLevel = zapcore.Level(-2)
+
+// Instantiate registers funcs as the host module name in r. With a logger
+// enabled at TraceLevel every call is logged with its arguments and result.
+func Instantiate(ctx context.Context, r wazero.Runtime, name string, funcs []Func, log *zap.Logger) (api.Module, error) {
+	b := r.NewHostModuleBuilder(name)
+	trace := log != nil && log.Core().Enabled(TraceLevel)
+	for i := range funcs {
+		f := &funcs[i]
+		params := make([]api.ValueType, len(f.Params))
+		names := make([]string, len(f.Params))
+		for j, p := range f.Params {
+			params[j], names[j] = p.Type, p.Name
+		}
+		var gf api.GoModuleFunc
+		if trace {
+			gf = traced(f, log)
+		} else {
+			gf = direct(f)
+		}
+		b.NewFunctionBuilder().WithGoModuleFunction(gf, params, f.Results).
+			WithParameterNames(names...).WithName(f.Name).Export(f.Name)
+	}
+	return b.Instantiate(ctx)
+}
+
+func direct(f *Func) api.GoModuleFunc {
+	impl := f.Impl
+	if len(f.Results) == 0 {
+		return func(ctx context.Context, mod api.Module, stack []uint64) {
+			impl(ctx, kernel.ProcessFrom(ctx), mod, stack)
+		}
+	}
+	return func(ctx context.Context, mod api.Module, stack []uint64) {
+		stack[0] = uint64(ToWASI(impl(ctx, kernel.ProcessFrom(ctx), mod, stack)))
+	}
+}
+
+func traced(f *Func, log *zap.Logger) api.GoModuleFunc {
+	impl := f.Impl
+	return func(ctx context.Context, mod api.Module, stack []uint64) {
+		p := kernel.ProcessFrom(ctx)
+		var sb strings.Builder
+		for i, par := range f.Params {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			if par.Type == api.ValueTypeI32 {
+				fmt.Fprintf(&sb, "%s=%d", par.Name, int32(stack[i]))
+			} else {
+				fmt.Fprintf(&sb, "%s=%d", par.Name, int64(stack[i]))
+			}
+		}
+		pid := int32(0)
+		if p != nil {
+			pid = p.PID
+		}
+		log.Log(TraceLevel, fmt.Sprintf("==> %s(%s)", f.Name, sb.String()), zap.Int32("pid", pid))
+		e := impl(ctx, p, mod, stack)
+		if len(f.Results) > 0 {
+			stack[0] = uint64(ToWASI(e))
+		}
+		log.Log(TraceLevel, fmt.Sprintf("<== %s errno=%s", f.Name, e.Name()), zap.Int32("pid", pid))
+	}
+}

@@ -1,0 +1,507 @@
+package wasi
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/syscalls/abi"
+)
+
+// withFile runs fn on the description behind fd.
+func withFile(p *kernel.Process, fd uint64, fn func(f *vfs.File) errno.Errno) errno.Errno {
+	f, e := p.FDs.Get(int32(fd))
+	if e != 0 {
+		return e
+	}
+	e = fn(f)
+	f.DecRef()
+	return e
+}
+
+// WASI advice values.
+const adviceNoReuse = 5
+
+var fdAdvise = abi.Func{
+	Name:    "fd_advise",
+	Params:  []abi.Param{abi.I32("fd"), abi.I64("offset"), abi.I64("len"), abi.I32("advice")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if uint32(s[3]) > adviceNoReuse || int64(s[1]) < 0 || int64(s[2]) < 0 {
+				return errno.EINVAL
+			}
+			if !f.Impl().Seekable() {
+				return errno.ESPIPE
+			}
+			return 0 // advice is a hint; the LibOS has no page cache to tune
+		})
+	},
+}
+
+var fdAllocate = abi.Func{
+	Name:    "fd_allocate",
+	Params:  []abi.Param{abi.I32("fd"), abi.I64("offset"), abi.I64("len")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			off, n := int64(s[1]), int64(s[2])
+			if off < 0 || n <= 0 || off > math.MaxInt64-n {
+				return errno.EINVAL
+			}
+			if !f.Flags().Writable() {
+				return errno.EBADF
+			}
+			st, e := f.Stat()
+			if e != 0 {
+				return e
+			}
+			if st.Type() != vfs.TypeRegular {
+				return errno.ENODEV
+			}
+			if off+n <= st.Size {
+				return 0
+			}
+			return f.SetAttr(vfs.SetAttr{Mask: vfs.SetSize, Size: off + n})
+		})
+	},
+}
+
+var fdClose = abi.Func{
+	Name:    "fd_close",
+	Params:  []abi.Param{abi.I32("fd")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return p.FDs.Remove(int32(s[0]))
+	},
+}
+
+var fdDatasync = abi.Func{
+	Name:    "fd_datasync",
+	Params:  []abi.Param{abi.I32("fd")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno { return f.Sync(true) })
+	},
+}
+
+var fdFdstatGet = abi.Func{
+	Name:    "fd_fdstat_get",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("result.stat")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			buf, e := abi.Bytes(mod, uint32(s[1]), 24)
+			if e != 0 {
+				return e
+			}
+			ft := uint8(ftUnknown)
+			if d := f.Dentry(); d.Inode != nil {
+				ft = wasiFiletype(d.Inode.Type())
+			} else if st, e := f.Stat(); e == 0 {
+				ft = wasiFiletype(st.Type())
+			}
+			fl := f.Flags()
+			var flags uint16
+			if fl&vfs.O_APPEND != 0 {
+				flags |= fdflagAppend
+			}
+			if fl&vfs.O_NONBLOCK != 0 {
+				flags |= fdflagNonblock
+			}
+			if fl&vfs.O_SYNC == vfs.O_SYNC {
+				flags |= fdflagSync
+			} else if fl&vfs.O_DSYNC != 0 {
+				flags |= fdflagDsync
+			}
+			rights := rightsOf(f, isTTY(f))
+			clear(buf)
+			buf[0] = ft
+			binary.LittleEndian.PutUint16(buf[2:], flags)
+			binary.LittleEndian.PutUint64(buf[8:], rights)
+			binary.LittleEndian.PutUint64(buf[16:], rightsAll)
+			return 0
+		})
+	},
+}
+
+var fdFdstatSetFlags = abi.Func{
+	Name:    "fd_fdstat_set_flags",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			wf := uint32(s[1])
+			if wf&^uint32(fdflagAppend|fdflagDsync|fdflagNonblock|fdflagRsync|fdflagSync) != 0 {
+				return errno.EINVAL
+			}
+			var fl vfs.OpenFlags
+			if wf&fdflagAppend != 0 {
+				fl |= vfs.O_APPEND
+			}
+			if wf&fdflagNonblock != 0 {
+				fl |= vfs.O_NONBLOCK
+			}
+			f.SetStatusFlags(fl)
+			return 0
+		})
+	},
+}
+
+var fdFdstatSetRights = abi.Func{
+	Name:    "fd_fdstat_set_rights",
+	Params:  []abi.Param{abi.I32("fd"), abi.I64("fs_rights_base"), abi.I64("fs_rights_inheriting")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		// Rights may only shrink. The LibOS enforces access modes, not
+		// rights, so a shrink is accepted and a grow is refused.
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if s[1]&^rightsOf(f, isTTY(f)) != 0 {
+				return errno.ENOTCAPABLE
+			}
+			return 0
+		})
+	},
+}
+
+var fdFilestatGet = abi.Func{
+	Name:    "fd_filestat_get",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("result.filestat")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			st, e := f.Stat()
+			if e != 0 {
+				return e
+			}
+			return putFilestat(mod, uint32(s[1]), &st)
+		})
+	},
+}
+
+// putFilestat writes a WASI filestat (64 bytes).
+func putFilestat(mod api.Module, ptr uint32, st *vfs.Stat) errno.Errno {
+	buf, e := abi.Bytes(mod, ptr, 64)
+	if e != 0 {
+		return e
+	}
+	clear(buf)
+	binary.LittleEndian.PutUint64(buf[0:], st.Dev)
+	binary.LittleEndian.PutUint64(buf[8:], st.Ino)
+	buf[16] = wasiFiletype(st.Type())
+	binary.LittleEndian.PutUint64(buf[24:], st.Nlink)
+	binary.LittleEndian.PutUint64(buf[32:], uint64(st.Size))
+	binary.LittleEndian.PutUint64(buf[40:], uint64(st.Atime))
+	binary.LittleEndian.PutUint64(buf[48:], uint64(st.Mtime))
+	binary.LittleEndian.PutUint64(buf[56:], uint64(st.Ctime))
+	return 0
+}
+
+var fdFilestatSetSize = abi.Func{
+	Name:    "fd_filestat_set_size",
+	Params:  []abi.Param{abi.I32("fd"), abi.I64("size")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if int64(s[1]) < 0 {
+				return errno.EINVAL
+			}
+			if d := f.Dentry(); d.Inode != nil && d.Inode.Type() == vfs.TypeDirectory {
+				return errno.EISDIR
+			}
+			return f.SetAttr(vfs.SetAttr{Mask: vfs.SetSize, Size: int64(s[1])})
+		})
+	},
+}
+
+// WASI fstflags.
+const (
+	fstAtim    = 1 << 0
+	fstAtimNow = 1 << 1
+	fstMtim    = 1 << 2
+	fstMtimNow = 1 << 3
+)
+
+// timesAttr decodes fd_filestat_set_times / path_filestat_set_times.
+func timesAttr(atim, mtim uint64, fst uint32) (vfs.SetAttr, errno.Errno) {
+	if fst&^uint32(fstAtim|fstAtimNow|fstMtim|fstMtimNow) != 0 ||
+		fst&(fstAtim|fstAtimNow) == fstAtim|fstAtimNow ||
+		fst&(fstMtim|fstMtimNow) == fstMtim|fstMtimNow {
+		return vfs.SetAttr{}, errno.EINVAL
+	}
+	var a vfs.SetAttr
+	if fst&fstAtim != 0 {
+		a.Mask |= vfs.SetAtime
+		a.Atime = int64(atim)
+	}
+	if fst&fstAtimNow != 0 {
+		a.Mask |= vfs.SetAtimeNow
+	}
+	if fst&fstMtim != 0 {
+		a.Mask |= vfs.SetMtime
+		a.Mtime = int64(mtim)
+	}
+	if fst&fstMtimNow != 0 {
+		a.Mask |= vfs.SetMtimeNow
+	}
+	return a, 0
+}
+
+var fdFilestatSetTimes = abi.Func{
+	Name:    "fd_filestat_set_times",
+	Params:  []abi.Param{abi.I32("fd"), abi.I64("atim"), abi.I64("mtim"), abi.I32("fst_flags")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			a, e := timesAttr(s[1], s[2], uint32(s[3]))
+			if e != 0 || a.Mask == 0 {
+				return e
+			}
+			return f.SetAttr(a)
+		})
+	},
+}
+
+// rw runs io over the iovecs, stopping at the first short transfer, as
+// readv/writev do. It reports the bytes moved; an error after some bytes
+// moved is dropped, as Linux does.
+func rw(mod api.Module, iovs, n uint32, io func(b []byte) (int, errno.Errno)) (uint32, errno.Errno) {
+	bufs, e := abi.Iovecs(mod, iovs, n)
+	if e != 0 {
+		return 0, e
+	}
+	total := uint32(0)
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		k, e := io(b)
+		total += uint32(k)
+		if e != 0 {
+			if total > 0 {
+				return total, 0
+			}
+			return 0, e
+		}
+		if k < len(b) {
+			break
+		}
+	}
+	return total, 0
+}
+
+var fdPread = abi.Func{
+	Name:    "fd_pread",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I64("offset"), abi.I32("result.nread")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			off := int64(s[3])
+			n, e := rw(mod, uint32(s[1]), uint32(s[2]), func(b []byte) (int, errno.Errno) {
+				k, e := f.Pread(b, off)
+				off += int64(k)
+				return k, e
+			})
+			if e != 0 {
+				return e
+			}
+			return abi.PutU32(mod, uint32(s[4]), n)
+		})
+	},
+}
+
+var fdPwrite = abi.Func{
+	Name:    "fd_pwrite",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I64("offset"), abi.I32("result.nwritten")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			off := int64(s[3])
+			n, e := rw(mod, uint32(s[1]), uint32(s[2]), func(b []byte) (int, errno.Errno) {
+				k, e := f.Pwrite(b, off)
+				off += int64(k)
+				return k, e
+			})
+			if e != 0 {
+				return e
+			}
+			return abi.PutU32(mod, uint32(s[4]), n)
+		})
+	},
+}
+
+var fdRead = abi.Func{
+	Name:    "fd_read",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nread")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			n, e := rw(mod, uint32(s[1]), uint32(s[2]), f.Read)
+			if e != 0 {
+				return e
+			}
+			return abi.PutU32(mod, uint32(s[3]), n)
+		})
+	},
+}
+
+var fdWrite = abi.Func{
+	Name:    "fd_write",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nwritten")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			n, e := rw(mod, uint32(s[1]), uint32(s[2]), f.Write)
+			if e != 0 {
+				return e
+			}
+			return abi.PutU32(mod, uint32(s[3]), n)
+		})
+	},
+}
+
+var fdPrestatGet = abi.Func{
+	Name:    "fd_prestat_get",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("result.prestat")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		name, e := p.FDs.Preopen(int32(s[0]))
+		if e != 0 {
+			return e
+		}
+		buf, e := abi.Bytes(mod, uint32(s[1]), 8)
+		if e != 0 {
+			return e
+		}
+		clear(buf)
+		binary.LittleEndian.PutUint32(buf[4:], uint32(len(name)))
+		return 0
+	},
+}
+
+var fdPrestatDirName = abi.Func{
+	Name:    "fd_prestat_dir_name",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("result.path"), abi.I32("result.path_len")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		name, e := p.FDs.Preopen(int32(s[0]))
+		if e != 0 {
+			return e
+		}
+		buf, e := abi.Bytes(mod, uint32(s[1]), uint32(s[2]))
+		if e != 0 {
+			return e
+		}
+		if len(buf) < len(name) {
+			return errno.ENAMETOOLONG
+		}
+		copy(buf, name)
+		return 0
+	},
+}
+
+// direntHeader is the size of a WASI dirent before its name.
+const direntHeader = 24
+
+var fdReaddir = abi.Func{
+	Name:    "fd_readdir",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("buf"), abi.I32("buf_len"), abi.I64("cookie"), abi.I32("result.bufused")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			buf, e := abi.Bytes(mod, uint32(s[1]), uint32(s[2]))
+			if e != 0 {
+				return e
+			}
+			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
+				return e
+			}
+			cookie := s[3]
+			ents, e := f.ReadDir(cookie)
+			if e != 0 {
+				return e
+			}
+			used := 0
+			var hdr [direntHeader]byte
+			for i, d := range ents {
+				if used >= len(buf) {
+					break
+				}
+				binary.LittleEndian.PutUint64(hdr[0:], cookie+uint64(i)+1)
+				binary.LittleEndian.PutUint64(hdr[8:], d.Ino)
+				binary.LittleEndian.PutUint32(hdr[16:], uint32(len(d.Name)))
+				hdr[20] = wasiFiletype(d.Type)
+				hdr[21], hdr[22], hdr[23] = 0, 0, 0
+				// A record that does not fit is written partly: the guest
+				// sees a full buffer and retries with a larger one.
+				used += copy(buf[used:], hdr[:])
+				used += copy(buf[used:], d.Name)
+			}
+			return abi.PutU32(mod, uint32(s[4]), uint32(used))
+		})
+	},
+}
+
+var fdRenumber = abi.Func{
+	Name:    "fd_renumber",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("to")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return p.FDs.Renumber(int32(s[0]), int32(s[1]))
+	},
+}
+
+var fdSeek = abi.Func{
+	Name:    "fd_seek",
+	Params:  []abi.Param{abi.I32("fd"), abi.I64("offset"), abi.I32("whence"), abi.I32("result.newoffset")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			// WASI whence SET=0, CUR=1, END=2 match Linux's.
+			w := uint32(s[2])
+			if w > 2 {
+				return errno.EINVAL
+			}
+			if _, e := abi.Bytes(mod, uint32(s[3]), 8); e != 0 {
+				return e
+			}
+			off, e := f.Lseek(int64(s[1]), int(w))
+			if e != 0 {
+				return e
+			}
+			return abi.PutU64(mod, uint32(s[3]), uint64(off))
+		})
+	},
+}
+
+var fdSync = abi.Func{
+	Name:    "fd_sync",
+	Params:  []abi.Param{abi.I32("fd")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno { return f.Sync(false) })
+	},
+}
+
+var fdTell = abi.Func{
+	Name:    "fd_tell",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("result.offset")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[1]), 8); e != 0 {
+				return e
+			}
+			off, e := f.Lseek(0, vfs.SeekCur)
+			if e != 0 {
+				return e
+			}
+			return abi.PutU64(mod, uint32(s[1]), uint64(off))
+		})
+	},
+}

@@ -1,0 +1,226 @@
+package wasi
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/syscalls/abi"
+)
+
+// WASI eventtype values and sizes.
+const (
+	eventClock   = 0
+	eventFdRead  = 1
+	eventFdWrite = 2
+
+	subscriptionSize = 48
+	eventSize        = 32
+
+	subclockAbstime        = 1
+	eventFdReadwriteHangup = 1
+
+	// maxSubscriptions bounds one call's work (Linux bounds poll by
+	// RLIMIT_NOFILE; clocks are cheap but not free).
+	maxSubscriptions = 4096
+)
+
+type subscription struct {
+	userdata uint64
+	kind     uint8
+	// clock
+	deadline time.Time
+	clockErr errno.Errno
+	// fd
+	file  *vfs.File
+	fdErr errno.Errno
+}
+
+var pollOneoff = abi.Func{
+	Name:    "poll_oneoff",
+	Params:  []abi.Param{abi.I32("in"), abi.I32("out"), abi.I32("nsubscriptions"), abi.I32("result.nevents")},
+	Results: abi.Errno,
+	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		n := uint32(s[2])
+		if n == 0 || n > maxSubscriptions {
+			return errno.EINVAL
+		}
+		in, e := abi.Bytes(mod, uint32(s[0]), n*subscriptionSize)
+		if e != 0 {
+			return e
+		}
+		out, e := abi.Bytes(mod, uint32(s[1]), n*eventSize)
+		if e != 0 {
+			return e
+		}
+		if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
+			return e
+		}
+		subs, e := decodeSubscriptions(p, in, n)
+		if e != 0 {
+			return e
+		}
+		defer func() {
+			for _, sub := range subs {
+				if sub.file != nil {
+					sub.file.DecRef()
+				}
+			}
+		}()
+		nev := poll(ctx, subs, out)
+		return abi.PutU32(mod, uint32(s[3]), nev)
+	},
+}
+
+func decodeSubscriptions(p *kernel.Process, in []byte, n uint32) ([]subscription, errno.Errno) {
+	subs := make([]subscription, n)
+	now := time.Now()
+	clock := p.Kernel().Clock
+	for i := range subs {
+		b := in[i*subscriptionSize:]
+		sub := &subs[i]
+		sub.userdata = binary.LittleEndian.Uint64(b[0:])
+		sub.kind = b[8]
+		switch sub.kind {
+		case eventClock:
+			id := binary.LittleEndian.Uint32(b[16:])
+			timeout := binary.LittleEndian.Uint64(b[24:])
+			flags := binary.LittleEndian.Uint16(b[40:])
+			var d time.Duration
+			if flags&subclockAbstime != 0 {
+				switch id {
+				case clockRealtime:
+					d = time.Duration(int64(timeout) - clock.Now().UnixNano())
+				case clockMonotonic:
+					d = time.Duration(int64(timeout) - clock.Monotonic())
+				default:
+					sub.clockErr = errno.EINVAL
+				}
+			} else {
+				switch id {
+				case clockRealtime, clockMonotonic, clockProcessCPUTimeID, clockThreadCPUTimeID:
+					if timeout > uint64(1<<62) {
+						timeout = 1 << 62
+					}
+					d = time.Duration(timeout)
+				default:
+					sub.clockErr = errno.EINVAL
+				}
+			}
+			sub.deadline = now.Add(d)
+		case eventFdRead, eventFdWrite:
+			fd := int32(binary.LittleEndian.Uint32(b[16:]))
+			sub.file, sub.fdErr = p.FDs.Get(fd)
+		default:
+			return nil, errno.EINVAL
+		}
+	}
+	return subs, 0
+}
+
+// poll waits until at least one subscription fires and writes the events.
+func poll(ctx context.Context, subs []subscription, out []byte) uint32 {
+	var wake chan struct{}
+	var registered []vfs.Waitable
+	defer func() {
+		for _, w := range registered {
+			w.Unregister(wake)
+		}
+	}()
+	for {
+		now := time.Now()
+		nev := uint32(0)
+		var next time.Time
+		for i := range subs {
+			sub := &subs[i]
+			ev := out[nev*eventSize : (nev+1)*eventSize]
+			switch sub.kind {
+			case eventClock:
+				if sub.clockErr != 0 || !now.Before(sub.deadline) {
+					putEvent(ev, sub.userdata, sub.clockErr, eventClock, 0, 0)
+					nev++
+				} else if next.IsZero() || sub.deadline.Before(next) {
+					next = sub.deadline
+				}
+			default:
+				if sub.fdErr != 0 {
+					putEvent(ev, sub.userdata, sub.fdErr, sub.kind, 0, 0)
+					nev++
+					continue
+				}
+				mask := vfs.EventIn
+				if sub.kind == eventFdWrite {
+					mask = vfs.EventOut
+				}
+				r := sub.file.Readiness(mask | vfs.EventHup | vfs.EventErr)
+				if r != 0 {
+					var flags uint16
+					if r&vfs.EventHup != 0 {
+						flags |= eventFdReadwriteHangup
+					}
+					putEvent(ev, sub.userdata, 0, sub.kind, available(sub.file, sub.kind), flags)
+					nev++
+				}
+			}
+		}
+		if nev > 0 {
+			return nev
+		}
+		if wake == nil {
+			wake = make(chan struct{}, 1)
+			for i := range subs {
+				if subs[i].file == nil {
+					continue
+				}
+				if w, ok := subs[i].file.Impl().(vfs.Waitable); ok {
+					w.Register(wake)
+					registered = append(registered, w)
+				}
+			}
+			continue // re-check: readiness may have changed before registering
+		}
+		var timer <-chan time.Time
+		if !next.IsZero() {
+			t := time.NewTimer(time.Until(next))
+			defer t.Stop()
+			timer = t.C
+		}
+		select {
+		case <-wake:
+		case <-timer:
+		case <-ctx.Done():
+			return 0
+		}
+	}
+}
+
+// available is the event's nbytes: bytes left to read in a regular file,
+// unknown (0) for streams.
+func available(f *vfs.File, kind uint8) uint64 {
+	if kind != eventFdRead || !f.Impl().Seekable() {
+		return 0
+	}
+	st, e := f.Stat()
+	if e != 0 || st.Type() != vfs.TypeRegular {
+		return 0
+	}
+	off, e := f.Lseek(0, vfs.SeekCur)
+	if e != 0 || off >= st.Size {
+		return 0
+	}
+	return uint64(st.Size - off)
+}
+
+func putEvent(b []byte, userdata uint64, e errno.Errno, kind uint8, nbytes uint64, flags uint16) {
+	clear(b[:eventSize])
+	binary.LittleEndian.PutUint64(b[0:], userdata)
+	binary.LittleEndian.PutUint16(b[8:], abi.ToWASI(e))
+	b[10] = kind
+	binary.LittleEndian.PutUint64(b[16:], nbytes)
+	binary.LittleEndian.PutUint16(b[24:], flags)
+}
