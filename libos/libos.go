@@ -9,7 +9,6 @@ package libos
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
@@ -24,8 +23,6 @@ import (
 	"github.com/occlumgo/occlum/fs/hashfs"
 	"github.com/occlumgo/occlum/platform"
 	"github.com/occlumgo/occlum/sfi"
-	"github.com/occlumgo/occlum/syscalls/abi"
-	"github.com/occlumgo/occlum/syscalls/wasi"
 )
 
 // Options configure a LibOS.
@@ -53,45 +50,9 @@ type LibOS struct {
 	cfg    *config.Config
 }
 
-// New builds a LibOS: mounts the file systems, starts the runtime and
-// registers the ABI.
-func New(ctx context.Context, o Options) (*LibOS, error) {
-	if o.Config == nil {
-		return nil, fmt.Errorf("libos: no configuration")
-	}
-	log := o.Logger
-	if log == nil {
-		log = zap.NewNop()
-	}
-	types := o.MountTypes
-	if types == nil {
-		types = MountTypes()
-	}
-	ns, err := buildNamespace(o.Config.Mounts, types, MountEnv{
-		InstanceDir: o.InstanceDir, Manifest: o.Manifest,
-		Report: func(err error) { log.Error("integrity", zap.Error(err)) },
-	})
-	if err != nil {
-		return nil, err
-	}
-	k := kernel.New(ns, kernel.SystemClock(), rand.Reader, kernel.Limits{
-		MaxProcesses: o.Config.ResourceLimits.MaxNumOfThreads,
-		MaxOpenFiles: fdtable.DefaultLimit,
-	})
-	loader, err := sfi.NewLoader(ctx, sfi.Options{
-		Engine:      o.Config.SFI.Engine,
-		MemoryLimit: uint64(o.Config.Process.MemoryLimit()),
-		CacheDir:    o.CacheDir,
-	})
-	if err != nil {
-		return nil, err
-	}
-	mod, err := abi.Instantiate(ctx, loader.Runtime(), wasi.ModuleName, wasi.Funcs(), log)
-	if err != nil {
-		loader.Close(ctx)
-		return nil, fmt.Errorf("libos: registering %s: %w", wasi.ModuleName, err)
-	}
-	loader.AllowModule(mod)
+// New assembles a LibOS from its parts; gen.NewLibOS is the injector that
+// provides them. The returned cleanup releases the standard streams.
+func New(o Options, k *kernel.Kernel, loader *sfi.Loader, log *zap.Logger) (*LibOS, func()) {
 	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config}
 	for i, s := range []struct {
 		r io.Reader
@@ -99,14 +60,19 @@ func New(ctx context.Context, o Options) (*LibOS, error) {
 		f vfs.OpenFlags
 	}{{o.Stdin, nil, vfs.O_RDONLY}, {nil, o.Stdout, vfs.O_WRONLY}, {nil, o.Stderr, vfs.O_WRONLY}} {
 		if s.r == nil && s.w == nil {
-			s.r, s.w = nil, io.Discard
 			if i == 0 {
-				s.r, s.w = eofReader{}, nil
+				s.r = eofReader{}
+			} else {
+				s.w = io.Discard
 			}
 		}
 		l.stdio[i] = vfs.NewFile(newHostStream(s.r, s.w), vfs.Dentry{}, s.f)
 	}
-	return l, nil
+	return l, func() {
+		for _, f := range l.stdio {
+			f.DecRef()
+		}
+	}
 }
 
 type eofReader struct{}
@@ -115,14 +81,6 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // Kernel returns the kernel (for tests and the occlum ABI).
 func (l *LibOS) Kernel() *kernel.Kernel { return l.kernel }
-
-// Close stops the runtime.
-func (l *LibOS) Close(ctx context.Context) error {
-	for _, f := range l.stdio {
-		f.DecRef()
-	}
-	return l.loader.Close(ctx)
-}
 
 // ProgramError is a program that could not be started.
 type ProgramError struct {

@@ -116,3 +116,9 @@ func traced(f *Func, log *zap.Logger) api.GoModuleFunc {
 		log.Log(TraceLevel, fmt.Sprintf("<== %s errno=%s", f.Name, e.Name()), zap.Int32("pid", pid))
 	}
 }
+
+// Module is one syscall family: an import module name and its functions.
+type Module struct {
+	Name  string
+	Funcs []Func
+}

@@ -1,4 +1,7 @@
-package libos
+// Package libostest boots a throw-away LibOS through the default injector
+// (gen.NewLibOS) and runs one program in it: the harness of the C test
+// programs, the benchmarks and examples.
+package libostest
 
 import (
 	"context"
@@ -11,6 +14,8 @@ import (
 	"github.com/occlumgo/occlum/fs/devfs"
 	"github.com/occlumgo/occlum/fs/hostfs"
 	"github.com/occlumgo/occlum/fs/ramfs"
+	"github.com/occlumgo/occlum/gen"
+	"github.com/occlumgo/occlum/libos"
 )
 
 // ProgramOptions describe one program run by RunProgram.
@@ -49,8 +54,8 @@ func RunProgram(ctx context.Context, o ProgramOptions) (kernel.WaitStatus, error
 		args = []string{"/bin/" + name}
 	}
 	root := ramfs.New(ramfs.Options{})
-	types := MountTypes()
-	types["testroot"] = func(config.Mount, MountEnv) (vfs.FileSystem, error) { return root, nil }
+	types := libos.MountTypes()
+	types["testroot"] = func(config.Mount, libos.MountEnv) (vfs.FileSystem, error) { return root, nil }
 	mounts := []config.Mount{
 		{Target: "/", Type: "testroot"},
 		{Target: "/dev", Type: devfs.Name},
@@ -74,14 +79,14 @@ func RunProgram(ctx context.Context, o ProgramOptions) (kernel.WaitStatus, error
 	}
 	c := *cfg
 	c.Mounts = mounts
-	l, err := New(ctx, Options{
+	l, cleanup, err := gen.NewLibOS(ctx, libos.Options{
 		Config: &c, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
 		MountTypes: types, CacheDir: o.CacheDir,
 	})
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close(ctx)
+	defer cleanup()
 	return l.Run(ctx, "/bin/"+name, args, o.Env)
 }
 

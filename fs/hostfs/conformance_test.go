@@ -1,0 +1,24 @@
+package hostfs
+
+import (
+	"testing"
+
+	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/fs/fstest"
+)
+
+func newTestFS(t *testing.T) vfs.FileSystem {
+	fsys, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fsys.Close() })
+	return fsys
+}
+
+// TestConformance runs the shared suite. A host directory (ext4, tmpfs, ...)
+// has every capability: hostfs passes modes, times, link counts and
+// unlinked-but-open files through from the host.
+func TestConformance(t *testing.T) {
+	fstest.Run(t, newTestFS, fstest.AllCaps)
+}

@@ -1,0 +1,94 @@
+package libos
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+
+	"github.com/google/wire"
+	"go.uber.org/zap"
+
+	"github.com/occlumgo/occlum/core/fdtable"
+	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/sfi"
+	"github.com/occlumgo/occlum/syscalls/abi"
+	"github.com/occlumgo/occlum/syscalls/wasi"
+)
+
+// The providers below are the parts a LibOS build is made of. gen/wire.go
+// composes them; a custom build writes its own injector with other mount
+// types or syscall families.
+
+// MountTypeSet is the mount types a build supports, by name.
+type MountTypeSet map[string]MountType
+
+// Families is the syscall families (ABI host modules) a build registers.
+type Families []abi.Module
+
+// CoreSet provides everything but the choice of mount types and syscall
+// families.
+var CoreSet = wire.NewSet(ProvideLogger, ProvideNamespace, ProvideKernel, ProvideLoader, New)
+
+// DefaultSet is CoreSet with every mount type and syscall family.
+var DefaultSet = wire.NewSet(CoreSet, DefaultMountTypes, DefaultFamilies)
+
+// DefaultMountTypes provides hashfs, hostfs, ramfs and devfs.
+func DefaultMountTypes() MountTypeSet { return MountTypes() }
+
+// DefaultFamilies provides WASI preview 1.
+func DefaultFamilies() Families {
+	return Families{{Name: wasi.ModuleName, Funcs: wasi.Funcs()}}
+}
+
+// ProvideLogger returns the configured logger or a no-op one.
+func ProvideLogger(o Options) *zap.Logger {
+	if o.Logger == nil {
+		return zap.NewNop()
+	}
+	return o.Logger
+}
+
+// ProvideNamespace mounts the configured file systems.
+func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Namespace, error) {
+	if o.Config == nil {
+		return nil, fmt.Errorf("libos: no configuration")
+	}
+	if o.MountTypes != nil {
+		types = o.MountTypes
+	}
+	return buildNamespace(o.Config.Mounts, types, MountEnv{
+		InstanceDir: o.InstanceDir, Manifest: o.Manifest,
+		Report: func(err error) { log.Error("integrity", zap.Error(err)) },
+	})
+}
+
+// ProvideKernel creates the kernel with the configured limits.
+func ProvideKernel(o Options, ns *vfs.Namespace) *kernel.Kernel {
+	return kernel.New(ns, kernel.SystemClock(), rand.Reader, kernel.Limits{
+		MaxProcesses: o.Config.ResourceLimits.MaxNumOfThreads,
+		MaxOpenFiles: fdtable.DefaultLimit,
+	})
+}
+
+// ProvideLoader starts the runtime and registers the syscall families.
+func ProvideLoader(ctx context.Context, o Options, fams Families, log *zap.Logger) (*sfi.Loader, func(), error) {
+	loader, err := sfi.NewLoader(ctx, sfi.Options{
+		Engine:      o.Config.SFI.Engine,
+		MemoryLimit: uint64(o.Config.Process.MemoryLimit()),
+		CacheDir:    o.CacheDir,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { loader.Close(context.Background()) }
+	for _, f := range fams {
+		mod, err := abi.Instantiate(ctx, loader.Runtime(), f.Name, f.Funcs, log)
+		if err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("libos: registering %s: %w", f.Name, err)
+		}
+		loader.AllowModule(mod)
+	}
+	return loader, cleanup, nil
+}
