@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"go.uber.org/zap"
 
@@ -48,12 +47,13 @@ type LibOS struct {
 	log    *zap.Logger
 	stdio  [3]*vfs.File
 	cfg    *config.Config
+	stderr io.Writer // where faults of debuggable instances are reported
 }
 
 // New assembles a LibOS from its parts; gen.NewLibOS is the injector that
 // provides them. The returned cleanup releases the standard streams.
 func New(o Options, k *kernel.Kernel, loader *sfi.Loader, log *zap.Logger) (*LibOS, func()) {
-	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config}
+	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config, stderr: o.Stderr}
 	for i, s := range []struct {
 		r io.Reader
 		w io.Writer
@@ -199,8 +199,8 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	status, trap := statusOf(pctx, p, err)
 	if trap != "" {
 		l.log.Info("process fault", zap.Int32("pid", p.PID), zap.String("trap", trap))
-		if l.cfg.Metadata.Debuggable {
-			fmt.Fprintf(os.Stderr, "occlum: process %d (%s) faulted: %s\n", p.PID, firstArg(p.Args), trap)
+		if l.cfg.Metadata.Debuggable && l.stderr != nil && status.Signal() != kernel.SIGKILL {
+			fmt.Fprintf(l.stderr, "occlum: process %d (%s) faulted: %s\n", p.PID, firstArg(p.Args), trap)
 		}
 	}
 	l.log.Debug("process exit", zap.Int32("pid", p.PID), zap.Int("status", status.ShellStatus()))

@@ -19,6 +19,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/tetratelabs/wazero"
@@ -136,6 +137,10 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 	}
 	cm, err := l.rt.CompileModule(ctx, bin)
 	if err != nil {
+		if strings.Contains(err.Error(), "over limit of") {
+			return nil, &Error{Path: path, Reason: fmt.Sprintf("needs more memory at start than the per-process limit of %d MiB (%s; the limit is process.default_stack_size + default_heap_size + default_mmap_size in Occlum.json)",
+				uint64(l.limitPages)*PageSize>>20, err)}
+		}
 		return nil, &Error{Path: path, Reason: "invalid WebAssembly: " + err.Error()}
 	}
 	if err := l.verify(path, cm); err != nil {
@@ -210,15 +215,8 @@ func (l *Loader) verify(path string, cm wazero.CompiledModule) error {
 	if len(start.ParamTypes()) != 0 || len(start.ResultTypes()) != 0 {
 		return &Error{Path: path, Reason: "exports _start with a signature other than () -> ()"}
 	}
-	mems := cm.ExportedMemories()
-	if _, ok := mems["memory"]; !ok {
+	if _, ok := cm.ExportedMemories()["memory"]; !ok {
 		return &Error{Path: path, Reason: "does not export its memory as \"memory\""}
-	}
-	for _, m := range mems {
-		if m.Min() > l.limitPages {
-			return &Error{Path: path, Reason: fmt.Sprintf("needs %d MiB of memory at start, more than the per-process limit of %d MiB (process.default_stack_size + default_heap_size + default_mmap_size in Occlum.json)",
-				uint64(m.Min())*PageSize>>20, uint64(l.limitPages)*PageSize>>20)}
-		}
 	}
 	return nil
 }
