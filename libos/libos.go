@@ -193,13 +193,20 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	mod, err := l.loader.Runtime().InstantiateModule(pctx, prog.Module,
 		sfi.ModuleConfig())
 	if err == nil {
+		// Killing the process (its context ends) interrupts the guest at
+		// its next loop head or syscall.
+		stop := context.AfterFunc(pctx, func() {
+			p.MarkSignaled(kernel.SIGKILL)
+			sfi.Interrupt(mod)
+		})
 		_, err = mod.ExportedFunction("_start").Call(pctx)
+		stop()
 		mod.Close(pctx)
 	}
-	status, trap := statusOf(pctx, p, err)
+	status, trap := statusOf(p, err)
 	if trap != "" {
 		l.log.Info("process fault", zap.Int32("pid", p.PID), zap.String("trap", trap))
-		if l.cfg.Metadata.Debuggable && l.stderr != nil && status.Signal() != kernel.SIGKILL {
+		if l.cfg.Metadata.Debuggable && l.stderr != nil {
 			fmt.Fprintf(l.stderr, "occlum: process %d (%s) faulted: %s\n", p.PID, firstArg(p.Args), trap)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,39 @@ func TestSpinningGuestIsKilledByContext(t *testing.T) {
 	}
 	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		t.Fatal("returned before the deadline")
+	}
+}
+
+// A guest spinning without syscalls must not stall the garbage collector
+// (compiled guest code has no Go safe points of its own: the loader's
+// preemption points provide them) and must still be killable.
+func TestSpinningGuestDoesNotStallGC(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan kernel.WaitStatus, 1)
+	go func() {
+		st, _ := libostest.RunProgram(ctx, libostest.ProgramOptions{Wasm: wasmbuild.Module{MemoryPages: 1, Body: wasmbuild.Loop()}.Encode()})
+		done <- st
+	}()
+	time.Sleep(50 * time.Millisecond)
+	gcDone := make(chan struct{})
+	go func() {
+		for i := 0; i < 5; i++ {
+			runtime.GC()
+		}
+		close(gcDone)
+	}()
+	select {
+	case <-gcDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("garbage collection stalled behind a spinning guest")
+	}
+	cancel()
+	select {
+	case st := <-done:
+		if st.Signal() != kernel.SIGKILL {
+			t.Fatalf("status %#x, want SIGKILL", st)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("spinning guest not killed")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/wire"
+	"github.com/tetratelabs/wazero/api"
 	"go.uber.org/zap"
 
 	"github.com/occlumgo/occlum/core/fdtable"
@@ -77,6 +78,9 @@ func ProvideLoader(ctx context.Context, o Options, fams Families, log *zap.Logge
 		Engine:      o.Config.SFI.Engine,
 		MemoryLimit: uint64(o.Config.Process.MemoryLimit()),
 		CacheDir:    o.CacheDir,
+		Preempt: func(ctx context.Context, mod api.Module) {
+			kernel.CheckKilled(ctx, kernel.ProcessFrom(ctx), mod)
+		},
 	})
 	if err != nil {
 		return nil, nil, err

@@ -1,7 +1,6 @@
 package libos
 
 import (
-	"context"
 	"errors"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 // an out-of-bounds access or a stack overflow as SIGSEGV, "unreachable"
 // (what wasi-libc's abort() executes) as SIGABRT, division by zero and
 // invalid conversions as SIGFPE, a bad indirect call as SIGILL.
-func statusOf(ctx context.Context, p *kernel.Process, err error) (kernel.WaitStatus, string) {
+func statusOf(p *kernel.Process, err error) (kernel.WaitStatus, string) {
 	if sig := p.TermSignal(); sig != 0 {
 		return kernel.Signaled(sig), ""
 	}
@@ -24,9 +23,6 @@ func statusOf(ctx context.Context, p *kernel.Process, err error) (kernel.WaitSta
 	}
 	var ee *sys.ExitError
 	if errors.As(err, &ee) {
-		if ctx.Err() != nil && ee.ExitCode() == sys.ExitCodeContextCanceled || ee.ExitCode() == sys.ExitCodeDeadlineExceeded {
-			return kernel.Signaled(kernel.SIGKILL), "killed"
-		}
 		return kernel.Exited(uint8(ee.ExitCode())), ""
 	}
 	msg := err.Error()

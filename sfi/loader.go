@@ -9,6 +9,10 @@
 // wazero's compilation cache, so a second start of the same binary skips
 // compilation.
 //
+// The loader also instruments every program (instrument.go): a check of an
+// interrupt flag at each loop head, so a process spinning without syscalls
+// can still be killed.
+//
 // Lock order: Loader.mu is a leaf lock, released before compiling (two
 // first starts of one binary may compile it twice; the cache keeps one).
 package sfi
@@ -43,6 +47,10 @@ type Options struct {
 	MemoryLimit uint64
 	// CacheDir, if set, keeps compiled code on disk across LibOS runs.
 	CacheDir string
+	// Preempt, if set, runs at every preemption point of every process
+	// (see instrument.go), on the process's goroutine; it may end the
+	// process (panic with *sys.ExitError, as proc_exit does).
+	Preempt func(ctx context.Context, mod api.Module)
 }
 
 // Program is a verified, compiled program, ready to be instantiated.
@@ -80,7 +88,7 @@ func NewLoader(ctx context.Context, o Options) (*Loader, error) {
 	if limit == 0 || limit > 65536 {
 		limit = 65536
 	}
-	rc = rc.WithMemoryLimitPages(uint32(limit)).WithCloseOnContextDone(true)
+	rc = rc.WithMemoryLimitPages(uint32(limit))
 	l := &Loader{limitPages: uint32(limit), programs: map[[32]byte]*Program{}, abi: map[string]map[string]api.FunctionDefinition{}}
 	if o.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
@@ -91,6 +99,10 @@ func NewLoader(ctx context.Context, o Options) (*Loader, error) {
 		rc = rc.WithCompilationCache(c)
 	}
 	l.rt = wazero.NewRuntimeWithConfig(ctx, rc)
+	if err := l.registerPreempt(ctx, o.Preempt); err != nil {
+		l.Close(ctx)
+		return nil, fmt.Errorf("sfi: %w", err)
+	}
 	return l, nil
 }
 
@@ -135,7 +147,11 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 	if err := checkFormat(path, bin); err != nil {
 		return nil, err
 	}
-	cm, err := l.rt.CompileModule(ctx, bin)
+	inst, err := instrument(bin)
+	if err != nil {
+		return nil, &Error{Path: path, Reason: "invalid WebAssembly: " + err.Error()}
+	}
+	cm, err := l.rt.CompileModule(ctx, inst)
 	if err != nil {
 		if strings.Contains(err.Error(), "over limit of") {
 			return nil, &Error{Path: path, Reason: fmt.Sprintf("needs more memory at start than the per-process limit of %d MiB (%s; the limit is process.default_stack_size + default_heap_size + default_mmap_size in Occlum.json)",
@@ -244,4 +260,34 @@ func typeList(ts []api.ValueType) string {
 // instances of one program can exist.
 func ModuleConfig() wazero.ModuleConfig {
 	return wazero.NewModuleConfig().WithName("").WithStartFunctions()
+}
+
+// Interrupt makes an instance of a loaded program call its preempt hook
+// at its next loop iteration. It is safe to call from any goroutine, also
+// while the instance runs.
+func Interrupt(mod api.Module) {
+	if g, ok := mod.ExportedGlobal(BudgetGlobal).(api.MutableGlobal); ok {
+		g.Set(0)
+	}
+}
+
+// registerPreempt instantiates the host side of the inserted import.
+func (l *Loader) registerPreempt(ctx context.Context, hook func(context.Context, api.Module)) error {
+	fn := api.GoModuleFunc(func(ctx context.Context, mod api.Module, _ []uint64) {
+		if hook != nil {
+			hook(ctx, mod) // may end the process and not return
+		}
+		if g, ok := mod.ExportedGlobal(BudgetGlobal).(api.MutableGlobal); ok {
+			g.Set(Budget)
+		}
+		// Returning through Go code is the safe point the scheduler and the
+		// garbage collector need; nothing else to do.
+	})
+	mod, err := l.rt.NewHostModuleBuilder(PreemptModule).NewFunctionBuilder().
+		WithGoModuleFunction(fn, nil, nil).Export(PreemptFunc).Instantiate(ctx)
+	if err != nil {
+		return err
+	}
+	l.AllowModule(mod)
+	return nil
 }

@@ -149,8 +149,9 @@ func itoa(v uint16) string {
 }
 
 // FromError translates a host error into an Errno. nil becomes ESUCCESS;
-// errors that carry a syscall.Errno keep its number; io/fs sentinel errors map
-// to their obvious numbers; anything else becomes EIO.
+// errors that carry a syscall.Errno keep its number (EIO if it does not fit
+// an Errno); io/fs sentinel errors map to their obvious numbers; anything
+// else becomes EIO.
 func FromError(err error) Errno {
 	if err == nil {
 		return ESUCCESS
@@ -161,6 +162,9 @@ func FromError(err error) Errno {
 	}
 	var se syscall.Errno
 	if errors.As(err, &se) {
+		if se > syscall.Errno(^Errno(0)) {
+			return EIO
+		}
 		return Errno(se)
 	}
 	switch {

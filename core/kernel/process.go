@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/occlumgo/occlum/core/errno"
@@ -20,13 +21,14 @@ type Process struct {
 	// Started is when the process was created.
 	Started time.Time
 
-	mu         sync.Mutex // guards cwd, umask, status
-	cwd        string
-	umask      uint32
-	status     WaitStatus
-	exited     bool
-	termSignal Signal
-	done       chan struct{}
+	mu     sync.Mutex // guards cwd, umask, status
+	cwd    string
+	umask  uint32
+	status WaitStatus
+	exited bool
+	done   chan struct{}
+
+	termSignal atomic.Uint32 // the Signal ending the process, 0 if none
 }
 
 // Kernel returns the kernel the process belongs to.
@@ -57,9 +59,11 @@ func (p *Process) Chdir(path string) errno.Errno {
 	return 0
 }
 
-// Abs makes path absolute against the working directory.
+// Abs makes path absolute against the working directory. The empty path
+// stays empty, so that vfs reports ENOENT for it as Linux does (instead of
+// naming the working directory).
 func (p *Process) Abs(path string) string {
-	if len(path) > 0 && path[0] == '/' {
+	if path == "" || path[0] == '/' {
 		return path
 	}
 	return vfs.Join(p.Cwd(), path)

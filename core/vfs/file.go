@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -13,7 +14,8 @@ import (
 // point to it; the FileImpl is closed when the last reference goes.
 type File struct {
 	impl  FileImpl
-	d     Dentry // zero for anonymous files (pipes, sockets)
+	d     Dentry     // zero for anonymous files (pipes, sockets)
+	ns    *Namespace // what d was resolved in; nil if not opened by path
 	flags atomic.Uint32
 	refs  atomic.Int32
 
@@ -87,7 +89,9 @@ func (f *File) Read(p []byte) (int, errno.Errno) {
 }
 
 // Write writes at the current offset (at the end with O_APPEND) or to the
-// stream.
+// stream. With O_APPEND, finding the end and writing there is atomic with
+// respect to every writer of the inode when the FileImpl is an Appender;
+// otherwise only with respect to writers of this description.
 func (f *File) Write(p []byte) (int, errno.Errno) {
 	fl := f.Flags()
 	if !fl.Writable() {
@@ -99,15 +103,31 @@ func (f *File) Write(p []byte) (int, errno.Errno) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if fl&O_APPEND != 0 {
-		st, e := f.impl.Stat()
-		if e != 0 {
-			return 0, e
+		n, end, e := f.appendLocked(p)
+		if n > 0 {
+			f.off = end // as Linux, a write of nothing leaves the offset
 		}
-		f.off = st.Size
+		return n, e
 	}
 	n, e := f.impl.WriteAt(p, f.off)
 	f.off += int64(n)
 	return n, e
+}
+
+// appendLocked writes p at the end of the file and returns the offset just
+// past what it wrote.
+//
+// Preconditions: f.mu is held; f.impl is seekable.
+func (f *File) appendLocked(p []byte) (int, int64, errno.Errno) {
+	if a, ok := f.impl.(Appender); ok {
+		return a.Append(p)
+	}
+	st, e := f.impl.Stat()
+	if e != 0 {
+		return 0, 0, e
+	}
+	n, e := f.impl.WriteAt(p, st.Size)
+	return n, st.Size + int64(n), e
 }
 
 // Pread reads at off without moving the offset.
@@ -127,9 +147,12 @@ func (f *File) Pread(p []byte, off int64) (int, errno.Errno) {
 	return f.impl.ReadAt(p, off)
 }
 
-// Pwrite writes at off without moving the offset.
+// Pwrite writes at off without moving the offset. As on Linux, a
+// description with O_APPEND writes at the end of the file instead (off is
+// only checked for being non-negative).
 func (f *File) Pwrite(p []byte, off int64) (int, errno.Errno) {
-	if !f.Flags().Writable() {
+	fl := f.Flags()
+	if !fl.Writable() {
 		return 0, errno.EBADF
 	}
 	if !f.impl.Seekable() {
@@ -137,6 +160,12 @@ func (f *File) Pwrite(p []byte, off int64) (int, errno.Errno) {
 	}
 	if off < 0 {
 		return 0, errno.EINVAL
+	}
+	if fl&O_APPEND != 0 {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		n, _, e := f.appendLocked(p)
+		return n, e
 	}
 	return f.impl.WriteAt(p, off)
 }
@@ -219,6 +248,14 @@ func (f *File) Readiness(mask Events) Events { return f.impl.Readiness(mask) }
 // "." and ".." first. The listing is snapshotted when cookie is 0, so a
 // reader that rewinds sees changes, and one that pages does not see
 // duplicates.
+//
+// The inode number of ".." is that of the parent directory within the same
+// file system, found at snapshot time by resolving the parent of the path
+// the directory was opened by. As on Linux, the root of a mounted file
+// system is its own "..": getdents does not cross mounts (stat of "dir/.."
+// does). When the parent cannot be found (the directory was moved or
+// removed since it was opened, or was not opened through a Namespace), ".."
+// falls back to the directory's own inode number.
 func (f *File) ReadDir(cookie uint64) ([]Dirent, errno.Errno) {
 	if f.d.Inode != nil && f.d.Inode.Type() != TypeDirectory {
 		return nil, errno.ENOTDIR
@@ -235,11 +272,42 @@ func (f *File) ReadDir(cookie uint64) ([]Dirent, errno.Errno) {
 			ino = st.Ino
 		}
 		all := make([]Dirent, 0, len(list)+2)
-		all = append(all, Dirent{Name: ".", Ino: ino, Type: TypeDirectory}, Dirent{Name: "..", Ino: ino, Type: TypeDirectory})
+		all = append(all, Dirent{Name: ".", Ino: ino, Type: TypeDirectory}, Dirent{Name: "..", Ino: f.parentIno(ino), Type: TypeDirectory})
 		f.dirents = append(all, list...)
 	}
 	if cookie >= uint64(len(f.dirents)) {
 		return nil, 0
 	}
 	return f.dirents[cookie:], 0
+}
+
+// parentIno returns the inode number for the ".." entry of the directory
+// whose own number is self (see ReadDir).
+func (f *File) parentIno(self uint64) uint64 {
+	if f.ns == nil || f.d.Mount == nil || f.d.Path == f.d.Mount.Path {
+		return self
+	}
+	k := strings.LastIndexByte(f.d.Path, '/')
+	dir, name := f.d.Path[:k], f.d.Path[k+1:]
+	if dir == "" {
+		dir = "/"
+	}
+	pd, e := f.ns.Resolve(dir, false)
+	if e != 0 || pd.Mount != f.d.Mount || pd.Inode.Type() != TypeDirectory {
+		return self
+	}
+	// After a rename the old path may name another directory: the parent
+	// counts only if it still holds this one under the same name.
+	c, e := pd.Inode.Lookup(name)
+	if e != 0 {
+		return self
+	}
+	if cst, e := c.Stat(); e != 0 || cst.Ino != self {
+		return self
+	}
+	st, e := pd.Inode.Stat()
+	if e != 0 {
+		return self
+	}
+	return st.Ino
 }

@@ -165,6 +165,32 @@ func (n *Namespace) Resolve(p string, follow bool) (Dentry, errno.Errno) {
 
 // walk resolves comps starting at start.
 func (n *Namespace) walk(start Dentry, comps []string, followFinal bool) (Dentry, errno.Errno) {
+	w := walker{n: n}
+	return w.walk(start, comps, followFinal)
+}
+
+// walker is one path resolution that may be done in steps (the parent
+// directory, then the final name). It carries the number of symbolic links
+// followed so far, so that all steps share one MaxSymlinks budget as Linux's
+// total_link_count does, and it reports where a missing final component
+// would be created (open with O_CREAT through a dangling symlink).
+type walker struct {
+	n     *Namespace
+	links int
+
+	// Set by walk when it fails with ENOENT because the final component,
+	// after every symlink expansion, does not exist: the directory that
+	// lacks it and its name. missingSlash says the name came from a link
+	// target ending in "/" (Linux refuses to create it: EISDIR).
+	missingDir   Dentry
+	missingName  string
+	missingSlash bool
+}
+
+// walk resolves comps starting at start.
+func (w *walker) walk(start Dentry, comps []string, followFinal bool) (Dentry, errno.Errno) {
+	n := w.n
+	w.missingDir, w.missingName, w.missingSlash = Dentry{}, "", false
 	mounts := *n.mounts.Load()
 	stack := make([]Dentry, 1, 8)
 	stack[0] = start
@@ -176,7 +202,7 @@ func (n *Namespace) walk(start Dentry, comps []string, followFinal bool) (Dentry
 			return Dentry{}, e
 		}
 	}
-	links := 0
+	slashMarker := false // comps ends in the "." standing for a link target's trailing "/"
 	for len(comps) > 0 {
 		c := comps[0]
 		comps = comps[1:]
@@ -208,14 +234,21 @@ func (n *Namespace) walk(start Dentry, comps []string, followFinal bool) (Dentry
 			child = Dentry{Mount: m, Inode: m.FS.Root(), Path: cp}
 		} else {
 			in, e := cur.Inode.Lookup(c)
+			if e == errno.ENOENT {
+				if len(comps) == 0 {
+					w.missingDir, w.missingName = cur, c
+				} else if slashMarker && len(comps) == 1 {
+					w.missingDir, w.missingName, w.missingSlash = cur, c, true
+				}
+			}
 			if e != 0 {
 				return Dentry{}, e
 			}
 			child = Dentry{Mount: cur.Mount, Inode: in, Path: cp}
 		}
 		if child.Inode.Type() == TypeSymlink && (len(comps) > 0 || followFinal) {
-			links++
-			if links > MaxSymlinks {
+			w.links++
+			if w.links > MaxSymlinks {
 				return Dentry{}, errno.ELOOP
 			}
 			target, e := child.Inode.Readlink()
@@ -231,6 +264,7 @@ func (n *Namespace) walk(start Dentry, comps []string, followFinal bool) (Dentry
 			tc := splitPath(target)
 			if strings.HasSuffix(target, "/") && len(comps) == 0 {
 				tc = append(tc, ".")
+				slashMarker = true
 			}
 			comps = append(tc, comps...)
 			continue
@@ -266,6 +300,13 @@ func (n *Namespace) stackFor(canon string) ([]Dentry, errno.Errno) {
 // and returns the parent directory and the last name. The name may be "." or
 // ".." (callers reject those as their syscall does), and is "" for "/".
 func (n *Namespace) resolveParent(p string) (Dentry, string, errno.Errno) {
+	w := walker{n: n}
+	return w.resolveParent(p)
+}
+
+// resolveParent is Namespace.resolveParent counting links in w.
+func (w *walker) resolveParent(p string) (Dentry, string, errno.Errno) {
+	n := w.n
 	if e := checkPath(p); e != 0 {
 		return Dentry{}, "", e
 	}
@@ -277,7 +318,7 @@ func (n *Namespace) resolveParent(p string) (Dentry, string, errno.Errno) {
 	if len(name) > MaxNameLen {
 		return Dentry{}, "", errno.ENAMETOOLONG
 	}
-	parent, e := n.walk(n.root(), comps[:len(comps)-1], true)
+	parent, e := w.walk(n.root(), comps[:len(comps)-1], true)
 	if e != 0 {
 		return Dentry{}, "", e
 	}

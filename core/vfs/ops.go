@@ -81,42 +81,58 @@ func (n *Namespace) Open(p string, flags OpenFlags, perm uint32, fds FDTable) (*
 	return n.OpenDentry(d, flags)
 }
 
+// openCreate resolves p for open with O_CREAT, creating a regular file when
+// the final component is missing. As on Linux, without O_EXCL and
+// O_NOFOLLOW a final symbolic link is followed, and when it dangles the
+// file is created where its target points (in the target's directory and
+// mount), under the same MaxSymlinks budget as the rest of the path. With
+// O_EXCL any existing name, a symlink included, is EEXIST.
 func (n *Namespace) openCreate(p string, flags OpenFlags, perm uint32) (Dentry, errno.Errno) {
 	if strings.HasSuffix(p, "/") {
 		return Dentry{}, errno.EISDIR
 	}
-	parent, name, e := n.resolveParent(p)
+	w := walker{n: n}
+	parent, name, e := w.resolveParent(p)
 	if e != 0 {
 		return Dentry{}, e
 	}
 	if name == "" || name == "." || name == ".." {
 		return Dentry{}, errno.EISDIR
 	}
-	d, e := n.walk(parent, []string{name}, flags&(O_EXCL|O_NOFOLLOW) == 0)
-	switch {
-	case e == 0:
-		if flags&O_EXCL != 0 {
-			return Dentry{}, errno.EEXIST
+	follow := flags&(O_EXCL|O_NOFOLLOW) == 0
+	links := w.links
+	// A concurrent creator or remover can change the answer between the
+	// lookup and Create; retry a few times, then report what Create said.
+	for try := 0; ; try++ {
+		w.links = links
+		d, e := w.walk(parent, []string{name}, follow)
+		switch {
+		case e == 0:
+			if flags&O_EXCL != 0 {
+				return Dentry{}, errno.EEXIST
+			}
+			if d.Inode.Type() == TypeDirectory {
+				return Dentry{}, errno.EISDIR // as Linux, even for O_RDONLY
+			}
+			return d, 0
+		case e != errno.ENOENT || w.missingName == "":
+			return Dentry{}, e
+		case w.missingSlash:
+			return Dentry{}, errno.EISDIR // a dangling link to "name/"
 		}
-		if d.Inode.Type() == TypeDirectory {
-			return Dentry{}, errno.EISDIR // as Linux, even for O_RDONLY
+		dir, base := w.missingDir, w.missingName
+		if dir.Mount.ReadOnly {
+			return Dentry{}, errno.EROFS
 		}
-		return d, 0
-	case e != errno.ENOENT:
-		return Dentry{}, e
+		in, e := dir.Inode.Create(base, perm&0o7777)
+		if e == errno.EEXIST && flags&O_EXCL == 0 && try < 3 {
+			continue
+		}
+		if e != 0 {
+			return Dentry{}, e
+		}
+		return Dentry{Mount: dir.Mount, Inode: in, Path: childPath(dir.Path, base)}, 0
 	}
-	if parent.Mount.ReadOnly {
-		return Dentry{}, errno.EROFS
-	}
-	in, e := parent.Inode.Create(name, perm&0o7777)
-	if e == errno.EEXIST && flags&O_EXCL == 0 {
-		// A dangling symlink or a concurrent creator: open what is there.
-		return n.walk(parent, []string{name}, flags&O_NOFOLLOW == 0)
-	}
-	if e != 0 {
-		return Dentry{}, e
-	}
-	return Dentry{Mount: parent.Mount, Inode: in, Path: childPath(parent.Path, name)}, 0
 }
 
 // OpenDentry opens an already resolved dentry (checks access, applies
@@ -145,7 +161,9 @@ func (n *Namespace) OpenDentry(d Dentry, flags OpenFlags) (*File, errno.Errno) {
 			return nil, e
 		}
 	}
-	return NewFile(impl, d, flags), 0
+	f := NewFile(impl, d, flags)
+	f.ns = n
+	return f, 0
 }
 
 func (n *Namespace) writableParent(p string) (Dentry, string, errno.Errno) {

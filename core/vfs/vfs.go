@@ -16,7 +16,8 @@
 //
 // Lock order: Namespace.mu (mount table) is taken alone and never held while
 // calling into a file system. File.mu (offset) is held across one FileImpl
-// call. File systems have their own locks, below every vfs lock.
+// call (and, in File.ReadDir, across the resolution of the directory's
+// parent). File systems have their own locks, below every vfs lock.
 package vfs
 
 import (
@@ -185,6 +186,25 @@ type FileImpl interface {
 	// Close releases the file; it is called once, when the last descriptor
 	// referring to the open-file description is closed.
 	Close() errno.Errno
+}
+
+// Appender is implemented by seekable FileImpls that can write at the end of
+// the file atomically: finding the end and writing there is one step with
+// respect to every other writer of the inode, through any open-file
+// description (O_APPEND, as Linux guarantees for local file systems).
+// File.Write and File.Pwrite use it when the description has O_APPEND.
+// Without it, File finds the end with Stat and writes with WriteAt, which
+// is atomic only against writers of the same description.
+type Appender interface {
+	// Append writes p at the current end of the file and returns the
+	// number of bytes written and the file offset just past them (the size
+	// of the file right after the write). A short write reports the error
+	// that stopped it, as WriteAt.
+	//
+	// # Errors
+	//   - EFBIG: the file would grow past its maximum size.
+	//   - ENOSPC, EIO.
+	Append(p []byte) (n int, end int64, e errno.Errno)
 }
 
 // Waitable is implemented by FileImpls whose readiness changes over time

@@ -77,6 +77,7 @@ func Run(t *testing.T, newFS func(t *testing.T) vfs.FileSystem, caps Caps) {
 		{"Open", true, testOpen},
 		{"ReadWrite", true, testReadWrite},
 		{"Append", true, testAppend},
+		{"ConcurrentAppend", true, testConcurrentAppend},
 		{"Sparse", true, testSparse},
 		{"Truncate", true, testTruncate},
 		{"Chmod", caps.Chmod, testChmod},

@@ -22,3 +22,13 @@ func newTestFS(t *testing.T) vfs.FileSystem {
 func TestConformance(t *testing.T) {
 	fstest.Run(t, newTestFS, fstest.AllCaps)
 }
+
+// TestConformanceNoRWFAppend runs the suite as on a host kernel without
+// pwritev2(RWF_APPEND), where appends take the serialized fallback.
+func TestConformanceNoRWFAppend(t *testing.T) {
+	fstest.Run(t, func(t *testing.T) vfs.FileSystem {
+		fsys := newTestFS(t).(*FileSystem)
+		fsys.noRWFAppend.Store(true)
+		return fsys
+	}, fstest.AllCaps)
+}

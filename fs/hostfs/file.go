@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -15,11 +16,16 @@ import (
 )
 
 // regFile is an open regular file: the host descriptor, used with
-// ReadAt/WriteAt (the offset lives in vfs.File).
+// ReadAt/WriteAt (the offset lives in vfs.File). The host descriptor's own
+// offset is used only by Append, under mu.
 type regFile struct {
 	vfs.UnimplementedFile
-	f *os.File
+	fs *FileSystem
+	f  *os.File
+	mu sync.Mutex // guards the host descriptor's offset
 }
+
+var _ vfs.Appender = (*regFile)(nil)
 
 func openRegular(i *inode, flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
 	hf := os.O_RDONLY
@@ -31,7 +37,8 @@ func openRegular(i *inode, flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
 	}
 	// O_NONBLOCK: if the host swapped in a FIFO, fail below instead of
 	// blocking in open. It has no effect on regular files. O_APPEND is
-	// never passed on: vfs.File implements it with Stat + WriteAt.
+	// never passed on (F_SETFL may change it, and it would make WriteAt
+	// append): vfs.File calls Append instead.
 	f, err := i.fs.root.OpenFile(i.rel, hf|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, hostErr(err)
@@ -40,7 +47,7 @@ func openRegular(i *inode, flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
 		f.Close()
 		return nil, e
 	}
-	return &regFile{f: f}, 0
+	return &regFile{fs: i.fs, f: f}, 0
 }
 
 // checkRegular fails with ESTALE unless f is a regular file.
@@ -78,6 +85,71 @@ func (r *regFile) WriteAt(p []byte, off int64) (int, errno.Errno) {
 	}
 	n, err := r.f.WriteAt(p, off)
 	return n, hostErr(err)
+}
+
+// Append implements vfs.Appender with pwritev2(RWF_APPEND), which has the
+// host find the end and write there in one step, atomically against every
+// host writer. With offset -1 the write also moves the descriptor's offset
+// just past the data, which is how the new end is learnt; mu keeps two
+// Appends on this descriptor from mixing up that offset.
+func (r *regFile) Append(p []byte) (int, int64, errno.Errno) {
+	if len(p) == 0 || r.fs.noRWFAppend.Load() {
+		return r.appendFallback(p)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n int
+	e := withFD(r.f, func(fd int) error {
+		for {
+			var err error
+			n, err = unix.Pwritev2(fd, [][]byte{p}, -1, unix.RWF_APPEND)
+			if err != unix.EINTR {
+				return err
+			}
+		}
+	})
+	if e == errno.EOPNOTSUPP || e == errno.ENOSYS {
+		// RWF_APPEND or pwritev2 is unknown to the host kernel.
+		r.fs.noRWFAppend.Store(true)
+		return r.appendFallback(p)
+	}
+	if n <= 0 {
+		return 0, 0, e
+	}
+	var end int64
+	if e2 := withFD(r.f, func(fd int) error {
+		var err error
+		end, err = unix.Seek(fd, 0, io.SeekCurrent)
+		return err
+	}); e2 != 0 {
+		// The data is written; the size is the best estimate of its end.
+		st, e3 := r.Stat()
+		if e3 != 0 {
+			return n, 0, e3
+		}
+		end = st.Size
+	}
+	return n, end, e
+}
+
+// appendFallback is Append without RWF_APPEND: fstat and pwrite under the
+// file system's append lock (and for an empty p, just fstat).
+func (r *regFile) appendFallback(p []byte) (int, int64, errno.Errno) {
+	r.fs.appendMu.Lock()
+	defer r.fs.appendMu.Unlock()
+	fi, err := r.f.Stat()
+	if err != nil {
+		return 0, 0, hostErr(err)
+	}
+	off := fi.Size()
+	if off < 0 {
+		return 0, 0, errno.EIO
+	}
+	if len(p) == 0 {
+		return 0, off, 0
+	}
+	n, err := r.f.WriteAt(p, off)
+	return n, off + int64(n), hostErr(err)
 }
 
 func (r *regFile) Stat() (vfs.Stat, errno.Errno) {

@@ -23,12 +23,22 @@
 // path after a host-side or LibOS rename of one of its ancestors. Open files
 // keep the host descriptor and follow the file.
 //
-// Lock order: hostfs has no locks of its own. Inodes are immutable; open
-// files rely on *os.File and *os.Root being safe for concurrent use.
+// O_APPEND is atomic against every writer of the host file: an append is
+// one pwritev2(RWF_APPEND) on the host (see regFile.Append). On a host
+// kernel without RWF_APPEND (before Linux 4.16) appends fall back to finding
+// the end with fstat and writing there, serialized by FileSystem.appendMu:
+// atomic against LibOS writers of this mount only.
+//
+// Lock order: regFile.mu (one descriptor's append offset) before
+// FileSystem.appendMu (the fallback). Neither is held across a call out of
+// hostfs. Inodes are immutable; open files otherwise rely on *os.File and
+// *os.Root being safe for concurrent use.
 package hostfs
 
 import (
 	"os"
+	"sync"
+	"sync/atomic"
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/vfs"
@@ -42,6 +52,9 @@ type FileSystem struct {
 	root *os.Root
 	dir  string
 	top  *inode
+
+	noRWFAppend atomic.Bool // the host rejected pwritev2(RWF_APPEND)
+	appendMu    sync.Mutex  // serializes appends when noRWFAppend
 }
 
 var _ vfs.FileSystem = (*FileSystem)(nil)

@@ -6,7 +6,8 @@
 // still open; its memory is released when the last one is closed.
 //
 // Access times are not updated by reads (as with noatime); they change only
-// through SetAttr.
+// through SetAttr. O_APPEND writes are atomic per inode: file.Append finds
+// the end and writes there under one hold of inode.mu.
 //
 // Lock order: FileSystem.tree (the shape of the tree: every directory's
 // children, parent pointers, link counts) is taken before inode.mu (data and
@@ -62,6 +63,7 @@ var (
 	_ vfs.FileSystem = (*FileSystem)(nil)
 	_ vfs.Inode      = (*inode)(nil)
 	_ vfs.FileImpl   = (*file)(nil)
+	_ vfs.Appender   = (*file)(nil)
 )
 
 // New returns an empty file system.
@@ -574,21 +576,57 @@ func (f *file) ReadAt(p []byte, off int64) (int, errno.Errno) {
 
 func (f *file) WriteAt(p []byte, off int64) (int, errno.Errno) {
 	in := f.in
-	switch {
-	case in.typ == vfs.TypeDirectory:
-		return 0, errno.EISDIR
-	case in.typ != vfs.TypeRegular:
+	if e := in.checkWrite(); e != 0 {
+		return 0, e
+	}
+	if off < 0 {
 		return 0, errno.EINVAL
-	case off < 0:
-		return 0, errno.EINVAL
-	case off > maxFileSize-int64(len(p)):
-		return 0, errno.EFBIG
 	}
 	if len(p) == 0 {
 		return 0, 0
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	return in.writeLocked(p, off)
+}
+
+// Append implements vfs.Appender: the end is read and written under one
+// hold of in.mu.
+func (f *file) Append(p []byte) (int, int64, errno.Errno) {
+	in := f.in
+	if e := in.checkWrite(); e != 0 {
+		return 0, 0, e
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	off := in.size
+	if len(p) == 0 {
+		return 0, off, 0
+	}
+	n, e := in.writeLocked(p, off)
+	return n, off + int64(n), e
+}
+
+// checkWrite reports why the inode cannot be written as a regular file.
+func (in *inode) checkWrite() errno.Errno {
+	switch {
+	case in.typ == vfs.TypeDirectory:
+		return errno.EISDIR
+	case in.typ != vfs.TypeRegular:
+		return errno.EINVAL
+	}
+	return 0
+}
+
+// writeLocked writes the non-empty p at off, allocating pages as needed; a
+// write cut short by the MaxBytes limit returns what fit, or ENOSPC if
+// nothing did.
+//
+// Preconditions: in.mu is held for writing; in is a regular file; off >= 0.
+func (in *inode) writeLocked(p []byte, off int64) (int, errno.Errno) {
+	if off > maxFileSize-int64(len(p)) {
+		return 0, errno.EFBIG
+	}
 	n := 0
 	for n < len(p) {
 		pos := off + int64(n)
@@ -606,13 +644,11 @@ func (f *file) WriteAt(p []byte, off int64) (int, errno.Errno) {
 	if end := off + int64(n); end > in.size {
 		in.size = end
 	}
-	if n > 0 {
-		ts := now()
-		in.mtime, in.ctime = ts, ts
-	}
 	if n == 0 {
 		return 0, errno.ENOSPC
 	}
+	ts := now()
+	in.mtime, in.ctime = ts, ts
 	return n, 0
 }
 

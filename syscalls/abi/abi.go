@@ -81,11 +81,15 @@ func direct(f *Func) api.GoModuleFunc {
 	impl := f.Impl
 	if len(f.Results) == 0 {
 		return func(ctx context.Context, mod api.Module, stack []uint64) {
-			impl(ctx, kernel.ProcessFrom(ctx), mod, stack)
+			p := kernel.ProcessFrom(ctx)
+			kernel.CheckKilled(ctx, p, mod)
+			impl(ctx, p, mod, stack)
 		}
 	}
 	return func(ctx context.Context, mod api.Module, stack []uint64) {
-		stack[0] = uint64(ToWASI(impl(ctx, kernel.ProcessFrom(ctx), mod, stack)))
+		p := kernel.ProcessFrom(ctx)
+		kernel.CheckKilled(ctx, p, mod)
+		stack[0] = uint64(ToWASI(impl(ctx, p, mod, stack)))
 	}
 }
 
@@ -93,6 +97,7 @@ func traced(f *Func, log *zap.Logger) api.GoModuleFunc {
 	impl := f.Impl
 	return func(ctx context.Context, mod api.Module, stack []uint64) {
 		p := kernel.ProcessFrom(ctx)
+		kernel.CheckKilled(ctx, p, mod)
 		var sb strings.Builder
 		for i, par := range f.Params {
 			if i > 0 {

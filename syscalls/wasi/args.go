@@ -82,6 +82,9 @@ func writeSizes(mod api.Module, list []string, countPtr, sizePtr uint32) errno.E
 	if total > 1<<31 {
 		return errno.E2BIG
 	}
+	if _, e := abi.Bytes(mod, sizePtr, 4); e != 0 {
+		return e
+	}
 	if e := abi.PutU32(mod, countPtr, uint32(len(list))); e != 0 {
 		return e
 	}

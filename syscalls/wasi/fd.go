@@ -269,7 +269,8 @@ var fdFilestatSetTimes = abi.Func{
 
 // rw runs io over the iovecs, stopping at the first short transfer, as
 // readv/writev do. It reports the bytes moved; an error after some bytes
-// moved is dropped, as Linux does.
+// moved is dropped, as Linux does. Callers check their result pointer
+// first: bytes moved cannot be taken back.
 func rw(mod api.Module, iovs, n uint32, io func(b []byte) (int, errno.Errno)) (uint32, errno.Errno) {
 	bufs, e := abi.Iovecs(mod, iovs, n)
 	if e != 0 {
@@ -301,6 +302,9 @@ var fdPread = abi.Func{
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
+				return e
+			}
 			off := int64(s[3])
 			n, e := rw(mod, uint32(s[1]), uint32(s[2]), func(b []byte) (int, errno.Errno) {
 				k, e := f.Pread(b, off)
@@ -321,6 +325,9 @@ var fdPwrite = abi.Func{
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
+				return e
+			}
 			off := int64(s[3])
 			n, e := rw(mod, uint32(s[1]), uint32(s[2]), func(b []byte) (int, errno.Errno) {
 				k, e := f.Pwrite(b, off)
@@ -341,6 +348,9 @@ var fdRead = abi.Func{
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
+				return e
+			}
 			n, e := rw(mod, uint32(s[1]), uint32(s[2]), f.Read)
 			if e != 0 {
 				return e
@@ -356,6 +366,9 @@ var fdWrite = abi.Func{
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
+				return e
+			}
 			n, e := rw(mod, uint32(s[1]), uint32(s[2]), f.Write)
 			if e != 0 {
 				return e

@@ -150,6 +150,8 @@ var pathOpen = abi.Func{
 
 // openFlags turns path_open's arguments into open(2) flags. The access mode
 // comes from the requested rights, as wasi-libc derives the rights from it.
+// Only fd_write means write access: Go's wasip1 keeps fd_filestat_set_size
+// in the rights of a read-only open.
 func openFlags(lookup, oflags uint32, rights uint64, fdflags uint32) (vfs.OpenFlags, errno.Errno) {
 	if oflags&^uint32(oflagCreat|oflagDirectory|oflagExcl|oflagTrunc) != 0 ||
 		fdflags&^uint32(fdflagAppend|fdflagDsync|fdflagNonblock|fdflagRsync|fdflagSync) != 0 {
@@ -157,7 +159,7 @@ func openFlags(lookup, oflags uint32, rights uint64, fdflags uint32) (vfs.OpenFl
 	}
 	var fl vfs.OpenFlags
 	r := rights&rightFdRead != 0 || rights&rightFdReaddir != 0
-	w := rights&(rightFdWrite|rightFdAllocate|rightFdFilestatSetSize) != 0
+	w := rights&rightFdWrite != 0
 	switch {
 	case r && w:
 		fl = vfs.O_RDWR

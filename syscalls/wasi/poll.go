@@ -117,6 +117,11 @@ func decodeSubscriptions(p *kernel.Process, in []byte, n uint32) ([]subscription
 			fd := int32(binary.LittleEndian.Uint32(b[16:]))
 			sub.file, sub.fdErr = p.FDs.Get(fd)
 		default:
+			for _, s := range subs[:i] {
+				if s.file != nil {
+					s.file.DecRef()
+				}
+			}
 			return nil, errno.EINVAL
 		}
 	}
@@ -160,7 +165,9 @@ func poll(ctx context.Context, subs []subscription, out []byte) uint32 {
 				r := sub.file.Readiness(mask | vfs.EventHup | vfs.EventErr)
 				if r != 0 {
 					var flags uint16
-					if r&vfs.EventHup != 0 {
+					// A file that is always ready (not Waitable) answers
+					// with the whole mask: only a Waitable one hangs up.
+					if _, ok := sub.file.Impl().(vfs.Waitable); ok && r&vfs.EventHup != 0 {
 						flags |= eventFdReadwriteHangup
 					}
 					putEvent(ev, sub.userdata, 0, sub.kind, available(sub.file, sub.kind), flags)

@@ -1,0 +1,95 @@
+# Occlum in Go: build, test, benchmark and demo.
+#
+#   make deps    install the C-to-wasm toolchain (Debian packages) if missing, download Go modules
+#   make build   build every command in cmd/ into bin/, plus occlum-gcc, occlum-g++, occlum-c++ links to occlum-cc
+#   make test    deps, build, gofmt, go vet, go generate must change nothing, go test -race
+#   make bench   benchmarks (not part of make test)
+#   make demo    deps, build, then demo/run.sh
+#   make clean   remove what the build made
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# Go may not be on PATH (CI images install it in /usr/local/go/bin).
+ifeq ($(shell command -v go 2>/dev/null),)
+export PATH := /usr/local/go/bin:$(PATH)
+endif
+GO ?= go
+
+# The toolchain behind occlum-gcc (cmd/occlum-cc): clang for wasm32-wasi,
+# wasm-ld, wasi-libc, compiler-rt builtins, libc++ and libc++abi.
+DEB_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 \
+	libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
+
+TEST_TIMEOUT ?= 20m
+BIN := bin
+TOOL_NAMES := occlum-gcc occlum-g++ occlum-c++
+
+.PHONY: all deps go-check build test test-go bench demo clean
+
+all: build
+
+go-check:
+	@command -v $(GO) >/dev/null || { echo "make: go not found (not on PATH, not in /usr/local/go/bin); install Go $$(sed -n 's/^go //p' go.mod) from https://go.dev/dl" >&2; exit 1; }
+
+deps: go-check
+	@if ! command -v dpkg >/dev/null; then \
+		echo "make deps: not a Debian system; install these yourself: $(DEB_PACKAGES)"; \
+	else \
+		missing=""; \
+		for p in $(DEB_PACKAGES); do \
+			dpkg -s "$$p" 2>/dev/null | grep '^Status: install ok installed' >/dev/null || missing="$$missing $$p"; \
+		done; \
+		if [ -n "$$missing" ]; then \
+			sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+			echo "make deps: installing$$missing"; \
+			$$sudo apt-get update; \
+			$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+		fi; \
+	fi
+	$(GO) mod download
+
+# Every command in cmd/ (occlum, occlum-libos, occlum-cc, ...) lands in bin/;
+# the toolchain names are links to occlum-cc, which picks C or C++ by name.
+build: go-check
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ ./cmd/...
+	@for n in $(TOOL_NAMES); do ln -sfn occlum-cc $(BIN)/$$n; done
+
+test: deps build test-go
+
+# The checks without deps and build, for a machine that has them.
+# go generate must reproduce the tree byte for byte: the tree's state is
+# compared before and after, so a working tree with uncommitted edits can run
+# it; in CI (a clean checkout) this means git status stays clean.
+test-go: go-check
+	@unformatted="$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		state() { git status --porcelain -uall; git diff; \
+			git ls-files -o --exclude-standard -z | xargs -0 -r sha256sum; }; \
+		before="$$(state | sha256sum)"; \
+		$(GO) generate ./...; \
+		if [ "$$(state | sha256sum)" != "$$before" ]; then \
+			echo "go generate changed the tree:"; git status --porcelain; exit 1; \
+		fi; \
+	else \
+		echo "not a git checkout: running go generate without the clean-tree check"; \
+		$(GO) generate ./...; \
+	fi
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+bench: deps build
+	@if [ -d bench ]; then \
+		$(GO) test -run '^$$' -bench . ./bench/...; \
+	else \
+		echo "make bench: no bench/ directory yet; nothing to run"; \
+	fi
+
+demo: deps build
+	@test -x demo/run.sh || { echo "make demo: demo/run.sh is missing or not executable" >&2; exit 1; }
+	demo/run.sh
+
+clean:
+	rm -rf $(BIN) build test/build

@@ -1,0 +1,141 @@
+// Package bench measures the LibOS against native Linux on the same machine
+// in the same run. Every benchmark reports our figure, the native figure and
+// their ratio (b.ReportMetric) and prints one table row; docs/benchmarks.md
+// keeps the latest table. Run with `make bench` (it builds bin/ first).
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/occlumgo/occlum/libos/libostest"
+)
+
+var binDir = func() string { d, _ := filepath.Abs("../bin"); return d }()
+
+// build compiles src natively and with occlum-gcc and returns both paths.
+func build(b *testing.B, src string) (native, wasm string) {
+	b.Helper()
+	gcc := filepath.Join(binDir, "occlum-gcc")
+	if _, err := os.Stat(gcc); err != nil {
+		b.Fatalf("%s missing: run `make build` (make bench does)", gcc)
+	}
+	dir := b.TempDir()
+	name := strings.TrimSuffix(filepath.Base(src), ".c")
+	native, wasm = filepath.Join(dir, name), filepath.Join(dir, name+".wasm")
+	for _, c := range [][]string{{"cc", "-O2", "-o", native, src}, {gcc, "-O2", "-o", wasm, src}} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", strings.Join(c, " "), err, out)
+		}
+	}
+	return native, wasm
+}
+
+// row prints one comparison and reports it to the benchmark framework.
+func row(b *testing.B, what, unit string, ours, native float64, lowerIsBetter bool) {
+	ratio := native / ours
+	if !lowerIsBetter {
+		ratio = ours / native
+	}
+	b.ReportMetric(ours, unit)
+	b.ReportMetric(native, "native-"+unit)
+	b.ReportMetric(ratio, "x-native")
+	fmt.Printf("BENCH | %-34s | %10.2f %-6s | %10.2f %-6s | %5.2fx |\n", what, ours, unit, native, unit, ratio)
+}
+
+func parseFloat(b *testing.B, out []byte) float64 {
+	v, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		b.Fatalf("bad benchmark output %q", out)
+	}
+	return v
+}
+
+// BenchmarkSyscallRoundTrip: a cheap syscall in a loop, guest-timed.
+func BenchmarkSyscallRoundTrip(b *testing.B) {
+	native, wasm := build(b, "src/syscall.c")
+	bin, err := os.ReadFile(wasm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const calls = "2000000"
+	var ours, nat []float64
+	for i := 0; i < b.N; i++ {
+		var out bytes.Buffer
+		st, err := libostest.RunProgram(context.Background(), libostest.ProgramOptions{
+			Wasm: bin, Args: []string{"syscall", calls}, Stdout: &out, Stderr: os.Stderr})
+		if err != nil || st.ShellStatus() != 0 {
+			b.Fatalf("LibOS run: status %d, %v", st.ShellStatus(), err)
+		}
+		ours = append(ours, parseFloat(b, out.Bytes()))
+		o, err := exec.Command(native, calls).Output()
+		if err != nil {
+			b.Fatal(err)
+		}
+		nat = append(nat, parseFloat(b, o))
+	}
+	row(b, "syscall round trip", "ns", median(ours), median(nat), true)
+}
+
+// BenchmarkOcclumRunHello: `occlum run /bin/hello_world` end to end (CLI,
+// verification, LibOS start, program) with a warm compile cache, against
+// exec of the native binary.
+func BenchmarkOcclumRunHello(b *testing.B) {
+	native, wasm := build(b, "src/hello_world.c")
+	occlum := filepath.Join(binDir, "occlum")
+	inst := filepath.Join(b.TempDir(), "inst")
+	sh := func(dir string, args ...string) {
+		c := exec.Command(args[0], args[1:]...)
+		c.Dir = dir
+		if out, err := c.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	sh(".", occlum, "new", inst)
+	data, err := os.ReadFile(wasm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inst, "image/bin/hello_world"), data, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	sh(inst, occlum, "build")
+	sh(inst, occlum, "run", "/bin/hello_world") // warm the compile cache
+
+	const runs = 20
+	var ours, nat []float64
+	for i := 0; i < b.N; i++ {
+		for j := 0; j < runs; j++ {
+			ours = append(ours, timeRun(b, inst, occlum, "run", "/bin/hello_world"))
+			nat = append(nat, timeRun(b, inst, native))
+		}
+	}
+	row(b, "occlum run hello_world (warm)", "ms", median(ours), median(nat), true)
+}
+
+func timeRun(b *testing.B, dir string, args ...string) float64 {
+	c := exec.Command(args[0], args[1:]...)
+	c.Dir = dir
+	start := time.Now()
+	out, err := c.CombinedOutput()
+	d := time.Since(start)
+	if err != nil || !bytes.Contains(out, []byte("Hello World")) {
+		b.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return float64(d.Microseconds()) / 1000
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}

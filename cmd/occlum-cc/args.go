@@ -1,0 +1,221 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// target is the clang target triple of every LibOS program.
+const target = "wasm32-wasi"
+
+// defaultStackSize is the size of the C stack (wasm's shadow stack in linear
+// memory) linked into every program unless the user passes their own
+// -Wl,-z,stack-size=N.
+//
+// wasm-ld's default is 64 KiB, which real programs with a few large local
+// buffers overflow. Occlum's default_stack_size is 4 MB for the main thread
+// of native x86 code, but the wasm shadow stack holds only the locals whose
+// address is taken (arrays, structs passed by pointer); return addresses,
+// spills and scalar locals live on the engine's own stack. 1 MiB covers what
+// a 4 MB native stack covers for the programs we run, while costing 16 wasm
+// pages of linear memory per process instead of 64 (memory is allocated and
+// zeroed at every spawn, which is where spawn latency goes).
+const defaultStackSize = 1 << 20
+
+// invocation is a translated clang command line.
+type invocation struct {
+	Args    []string // arguments after the clang binary
+	Linking bool     // the command links a program
+}
+
+// Options whose value is the next argument. Their values are passed through
+// untouched, never mistaken for input files or for flags to translate.
+var takesValue = map[string]bool{
+	"-o": true, "-x": true, "-I": true, "-D": true, "-U": true, "-L": true, "-l": true,
+	"-include": true, "-imacros": true, "-isystem": true, "-idirafter": true,
+	"-iquote": true, "-iprefix": true, "-iwithprefix": true, "-iwithprefixbefore": true,
+	"-isysroot": true, "-MF": true, "-MT": true, "-MQ": true, "-Xclang": true,
+	"-Xassembler": true, "-Xpreprocessor": true, "-T": true, "-u": true, "-e": true,
+	"-z": true, "-arch": true, "--param": true, "-aux-info": true,
+}
+
+// Flags that stop before the link step.
+var noLink = map[string]bool{
+	"-c": true, "-S": true, "-E": true, "-M": true, "-MM": true, "-fsyntax-only": true,
+}
+
+// Flags dropped because they mean nothing, or the wrong thing, for a wasm32
+// program that is always linked statically into its own linear memory:
+//
+//   - -fPIC/-fpic/-fPIE/-fpie: each process has its own linear memory, so
+//     code is never relocated; PIC only adds GOT indirections. -pie/-no-pie/
+//     -rdynamic concern the ELF dynamic loader (clang only warns about them).
+//   - -pthread: wasm32-wasi has no threads yet; clang would ask for shared
+//     memory, which wasi-libc is not built for, and the link fails. The
+//     stub libpthread.a keeps -lpthread working; <pthread.h> does not exist,
+//     so threaded code fails at compile time with a clear message.
+//   - -fexceptions/-fcxx-exceptions: clang 14 has no wasm exception handling
+//     and libc++abi is built without it; C++ is compiled -fno-exceptions (a
+//     throw is then a compile error, not an undefined __cxa_throw at link).
+//   - -m32/-m64/-march=/-mtune=: x86 choices; -m64 would even retarget clang
+//     to wasm64.
+var dropped = map[string]bool{
+	"-fPIC": true, "-fpic": true, "-fPIE": true, "-fpie": true,
+	"-pie": true, "-no-pie": true, "-rdynamic": true,
+	"-pthread": true, "-pthreads": true,
+	"-fexceptions": true, "-fcxx-exceptions": true,
+	"-m32": true, "-m64": true,
+}
+
+var droppedPrefixes = []string{"-march=", "-mtune="}
+
+// ELF-only linker options that wasm-ld 14 rejects with "unknown argument";
+// they appear in ordinary Makefiles, so they are dropped from -Wl,/-Xlinker.
+// wasm-ld resolves archive members in any order, so --start-group and
+// --end-group are not needed either.
+var droppedLinker = map[string]bool{
+	"--as-needed": true, "--no-as-needed": true, "--build-id": true,
+	"--enable-new-dtags": true, "--disable-new-dtags": true, "--sort-common": true,
+	"--eh-frame-hdr": true, "-Bstatic": true, "-Bdynamic": true, "-Bsymbolic": true,
+	"-Bsymbolic-functions": true, "--start-group": true, "--end-group": true,
+	"-(": true, "-)": true,
+}
+
+var droppedLinkerPrefixes = []string{
+	"--build-id=", "--hash-style=", "--version-script=", "-rpath=", "--rpath=",
+	"-soname=", "--soname=", "-dynamic-linker=", "--dynamic-linker=",
+}
+
+// ELF-only linker options dropped together with their value.
+var droppedLinkerWithValue = map[string]bool{
+	"-rpath": true, "--rpath": true, "-rpath-link": true, "-R": true, "-soname": true,
+	"--soname": true, "-h": true, "--version-script": true, "-dynamic-linker": true,
+	"--dynamic-linker": true,
+}
+
+// translate turns the user's arguments into clang's.
+//
+// The result is, in order: the target and sysroot; the include path
+// (libocclum's overlay, libc++ for C++, wasi-libc; the host's /usr/include is
+// never searched: -nostdlibinc); -fno-exceptions for C++; the user's
+// arguments; and, when linking, the stack options and the overlay library.
+func translate(l lang, tc toolchain, user []string) (invocation, error) {
+	var inv invocation
+	args := make([]string, 0, len(user)+16)
+	if l == langCXX {
+		args = append(args, "--driver-mode=g++")
+	}
+	args = append(args, "--target="+target, "--sysroot="+tc.Sysroot, "-nostdlibinc")
+	for _, dir := range tc.Overlay.IncludeDirs {
+		args = append(args, "-isystem", dir)
+	}
+	if l == langCXX {
+		args = append(args, "-isystem", tc.CXXInclude)
+	}
+	args = append(args, "-isystem", tc.Include)
+	if l == langCXX {
+		args = append(args, "-fno-exceptions")
+	}
+
+	var (
+		inputs         int
+		compileOnly    bool
+		userStack      bool
+		skipLinkerNext bool // the previous -Xlinker dropped an option that takes a value
+	)
+	for i := 0; i < len(user); i++ {
+		a := user[i]
+		switch {
+		case takesValue[a]:
+			args = append(args, a)
+			if i+1 < len(user) {
+				i++
+				args = append(args, user[i])
+				if a == "-z" && strings.HasPrefix(user[i], "stack-size=") {
+					userStack = true
+				}
+			}
+			continue
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			inputs++
+		case noLink[a]:
+			compileOnly = true
+		case dropped[a] || hasAnyPrefix(a, droppedPrefixes):
+			continue
+		case a == "-shared":
+			return inv, fmt.Errorf("-shared: shared libraries are not supported (LibOS programs are linked statically); build a static archive with ar instead")
+		case a == "-target" || strings.HasPrefix(a, "--target=") || strings.HasPrefix(a, "-target="):
+			return inv, fmt.Errorf("%s: the target is always %s", a, target)
+		case a == "--sysroot" || strings.HasPrefix(a, "--sysroot="):
+			return inv, fmt.Errorf("%s: the sysroot is chosen by the wrapper; set OCCLUM_WASI_SYSROOT instead", a)
+		case strings.HasPrefix(a, "-Wl,"):
+			items, stack := filterLinker(strings.Split(a[len("-Wl,"):], ","))
+			userStack = userStack || stack
+			if len(items) > 0 {
+				args = append(args, "-Wl,"+strings.Join(items, ","))
+			}
+			continue
+		case a == "-Xlinker":
+			if i+1 >= len(user) {
+				break // let clang report the missing value
+			}
+			i++
+			v := user[i]
+			switch {
+			case skipLinkerNext:
+				skipLinkerNext = false
+			case droppedLinkerWithValue[v]:
+				skipLinkerNext = true
+			case droppedLinker[v] || hasAnyPrefix(v, droppedLinkerPrefixes):
+			default:
+				userStack = userStack || strings.Contains(v, "stack-size=")
+				args = append(args, a, v)
+			}
+			continue
+		}
+		args = append(args, a)
+	}
+
+	inv.Linking = !compileOnly && inputs > 0
+	if inv.Linking {
+		if !userStack {
+			args = append(args, "-Wl,-z,stack-size="+strconv.Itoa(defaultStackSize))
+		}
+		// Put the stack below the data: an overflow then runs off the
+		// bottom of linear memory and traps, instead of silently
+		// overwriting globals and the heap.
+		args = append(args, "-Wl,--stack-first")
+		args = append(args, tc.Overlay.LinkArgs...)
+	}
+	inv.Args = args
+	return inv, nil
+}
+
+// filterLinker drops ELF-only options from one -Wl, list and reports whether
+// the user set the stack size.
+func filterLinker(items []string) (kept []string, stackSize bool) {
+	for i := 0; i < len(items); i++ {
+		it := items[i]
+		switch {
+		case droppedLinkerWithValue[it]:
+			i++ // and its value
+		case droppedLinker[it] || hasAnyPrefix(it, droppedLinkerPrefixes):
+		default:
+			if strings.Contains(it, "stack-size=") {
+				stackSize = true
+			}
+			kept = append(kept, it)
+		}
+	}
+	return kept, stackSize
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}

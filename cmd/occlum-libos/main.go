@@ -1,0 +1,209 @@
+// Command occlum-libos is the "enclave": the LibOS binary that `occlum
+// build` measures into build/bin/occlum-libos and `occlum run` starts.
+//
+//	occlum-libos run --instance DIR [--env-fd N] [--sim-secret FILE] [--] PATH [ARGS...]
+//
+// The host that starts it is untrusted, so it verifies the instance again
+// itself (instance.Verify: signature, config, manifest, image) and checks
+// that its own executable is the measured LibOS binary. It checks PATH
+// against entry_points, builds the environment from env.default and the
+// untrusted host variables, creates the platform (SIM) and runs PATH in the
+// LibOS with argv = [PATH, ARGS...]. It exits with the program's status,
+// 128+N when the program was killed by signal N.
+//
+// The untrusted environment comes on file descriptor N (--env-fd; `occlum
+// run` passes 3), as NUL-terminated NAME=value entries, read to EOF (at most
+// 1 MiB); only names listed in env.untrusted are kept. The program's stdio
+// is this process's stdio. The process's own environment is used only for
+// OCCLUM_LOG_LEVEL and OCCLUM_SIM_SECRET.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"go.uber.org/zap"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/gen"
+	"github.com/occlumgo/occlum/instance"
+	"github.com/occlumgo/occlum/libos"
+	"github.com/occlumgo/occlum/logging"
+	"github.com/occlumgo/occlum/platform/platforms"
+	"github.com/occlumgo/occlum/platform/sim"
+)
+
+// maxEnv bounds the untrusted environment read from the host.
+const maxEnv = 1 << 20
+
+func main() {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "occlum-libos: cannot find its own executable: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(doMain(os.Args[1:], self, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// doMain runs the command line args; self is this executable, checked
+// against the measurement ("" skips the check, for tests).
+func doMain(args []string, self string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "run" {
+		fmt.Fprintln(stderr, "usage: occlum-libos run --instance DIR [--env-fd N] [--sim-secret FILE] [--] PATH [ARGS...]")
+		return 2
+	}
+	fs := flag.NewFlagSet("occlum-libos run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("instance", "", "the instance directory")
+	envFD := fs.Int("env-fd", -1, "file descriptor carrying the untrusted environment")
+	secret := fs.String("sim-secret", os.Getenv("OCCLUM_SIM_SECRET"), "machine secret file of the simulated platform")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *dir == "" || fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "occlum-libos: run needs --instance DIR and the program PATH")
+		return 2
+	}
+	status, err := run(runOptions{
+		dir: *dir, path: fs.Arg(0), args: fs.Args()[1:], envFD: *envFD, secretFile: *secret, self: self,
+		stdin: stdin, stdout: stdout, stderr: stderr,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "occlum-libos: %v\n", err)
+		var ie *instance.Error
+		if errors.As(err, &ie) && ie.Hint != "" {
+			fmt.Fprintf(stderr, "hint: %s\n", ie.Hint)
+		}
+	}
+	return status
+}
+
+type runOptions struct {
+	dir, path, secretFile, self string
+	args                        []string
+	envFD                       int
+	stdin                       io.Reader
+	stdout, stderr              io.Writer
+}
+
+// run returns the exit status and, when the program could not be run, why.
+func run(o runOptions) (int, error) {
+	log, err := logging.FromEnv()
+	if err != nil {
+		return 1, err
+	}
+	defer log.Sync()
+
+	built, err := instance.Verify(o.dir)
+	if err != nil {
+		return 1, err
+	}
+	if o.self != "" {
+		if err := instance.CheckLibOS(o.self, built.SigStruct); err != nil {
+			return 1, fmt.Errorf("this LibOS binary (%s) is not the one the instance was built with", o.self)
+		}
+	}
+	path, ok := built.Config.EntryAllowed(o.path)
+	if !ok {
+		return 1, fmt.Errorf("%s is not under any of the entry_points (%s)", o.path, strings.Join(built.Config.EntryPoints, ", "))
+	}
+	untrusted, err := readEnv(o.envFD)
+	if err != nil {
+		return 1, err
+	}
+	env := built.Config.Environment(untrusted)
+
+	simOpts := sim.Options{Measurement: built.Measurement()}
+	if o.secretFile != "" {
+		if simOpts.Secret, err = sim.MachineSecret(o.secretFile); err != nil {
+			return 1, err
+		}
+	}
+	plat, err := platforms.New(built.SigStruct.SGXMode, simOpts)
+	if err != nil {
+		return 1, err
+	}
+	log.Info("starting", zap.String("platform", plat.Name()), zap.Bool("simulated", plat.Simulated()),
+		zap.Stringer("measurement", plat.Measurement()), zap.String("program", path))
+
+	dir, err := filepath.Abs(o.dir)
+	if err != nil {
+		return 1, err
+	}
+	cache := filepath.Join(dir, instance.CacheDir)
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		log.Warn("compile cache disabled", zap.Error(err))
+		cache = ""
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var killedBy atomic.Int32
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case s := <-sigs:
+			killedBy.Store(int32(s.(syscall.Signal)))
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	l, cleanup, err := gen.NewLibOS(ctx, libos.Options{
+		Config: built.Config, InstanceDir: dir, Manifest: built.Manifest, Platform: plat, Logger: log,
+		Stdin: o.stdin, Stdout: o.stdout, Stderr: o.stderr, CacheDir: cache,
+	})
+	if err != nil {
+		return 1, err
+	}
+	defer cleanup()
+	status, err := l.Run(ctx, path, append([]string{path}, o.args...), env)
+	if s := killedBy.Load(); s != 0 {
+		return 128 + int(s), nil
+	}
+	if err != nil {
+		var pe *libos.ProgramError
+		if errors.As(err, &pe) && pe.Errno == errno.ENOENT {
+			return 127, err
+		}
+		return 126, err
+	}
+	return status.ShellStatus(), nil
+}
+
+// readEnv reads the untrusted environment from fd (-1: none).
+func readEnv(fd int) ([]string, error) {
+	if fd < 0 {
+		return nil, nil
+	}
+	f := os.NewFile(uintptr(fd), "env")
+	if f == nil {
+		return nil, fmt.Errorf("--env-fd %d is not an open file", fd)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxEnv+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the environment from fd %d: %v", fd, err)
+	}
+	if len(data) > maxEnv {
+		return nil, fmt.Errorf("the environment on fd %d is larger than %d bytes", fd, maxEnv)
+	}
+	var env []string
+	for _, kv := range strings.Split(string(data), "\x00") {
+		if kv != "" {
+			env = append(env, kv)
+		}
+	}
+	return env, nil
+}

@@ -1,0 +1,683 @@
+// Package config reads, validates and encodes Occlum.json, the one
+// configuration file of an Occlum instance.
+//
+// Load and Parse return an immutable *Config: every field has been checked,
+// and every error names the offending field by its path in the file
+// ("resource_limits.user_space_size", "mount[2].type"). Fields absent from
+// the file take the values of Default; arrays that are present replace the
+// default arrays as a whole.
+//
+// Decoding is strict and exact: keys are case-sensitive, unknown keys and
+// duplicate keys are errors, numbers keep their literal text (no float64
+// rounding of byte counts). This is why the file is not decoded through
+// spf13/viper: viper folds keys to lower case (so "User_Space_Size" would be
+// accepted silently), splits keys on dots, merges duplicate keys, turns
+// numbers into float64 and overlays environment variables. The config is
+// part of the enclave measurement, so the host environment must not be able
+// to change it behind the file's back. viper is used by cmd/occlum for what
+// it is good at: binding flags and environment variables (SGX_MODE).
+//
+// Sizes are written as a whole number with an optional unit: "256MB",
+// "1GB", "4KB", "512K", "1000B", or a plain JSON number of bytes. Units are
+// case-insensitive and binary (1KB = 1024 bytes), as in Occlum; B, K/KB/KiB,
+// M/MB/MiB, G/GB/GiB and T/TB/TiB are accepted.
+//
+// Canonical gives the deterministic encoding of a Config that is measured
+// by `occlum build`; it is itself a valid Occlum.json that Parse reads back
+// to an identical Config.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// FileName is the name of the configuration file in an instance directory.
+const FileName = "Occlum.json"
+
+// Engines accepted by "sfi.engine".
+const (
+	EngineCompiler    = "compiler"
+	EngineInterpreter = "interpreter"
+)
+
+// MaxProcessMemory is the most linear memory a wasm32 process can address.
+const MaxProcessMemory = 4 * GB
+
+// maxThreads bounds "max_num_of_threads" to something a process table can
+// hold; it exists to catch typos, not to tune.
+const maxThreads = 1 << 20
+
+// Options tell Parse what the caller's LibOS build supports.
+type Options struct {
+	// MountTypes are the registered mount type names; a mount of any
+	// other type is an error that lists these. nil means that names are
+	// not checked here (the caller checks them against its own registry);
+	// an empty, non-nil slice accepts no type at all.
+	MountTypes []string
+	// Name is the file name used in error messages; "Occlum.json" if empty.
+	Name string
+}
+
+// BuiltinMountTypes returns the names of the mount types that the standard
+// LibOS build registers: hashfs, hostfs, ramfs and devfs.
+func BuiltinMountTypes() []string {
+	return []string{"hashfs", "hostfs", "ramfs", "devfs"}
+}
+
+// Error is a problem with one field of a configuration file.
+type Error struct {
+	File  string // file name, e.g. "Occlum.json"
+	Field string // path of the field, e.g. "mount[2].type"; empty for syntax errors
+	Msg   string // what is wrong
+	Hint  string // what to do about it; may be empty
+
+	fieldInMsg bool // Msg already names Field
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" || e.fieldInMsg {
+		return e.File + ": " + e.Msg
+	}
+	return e.File + ": " + e.Field + ": " + e.Msg
+}
+
+// Load reads and validates the configuration file at path.
+func Load(path string, opts Options) (*Config, error) {
+	if opts.Name == "" {
+		opts.Name = filepath.Base(path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = "cannot read " + pe.Path + ": " + pe.Err.Error()
+		}
+		return nil, &Error{File: opts.Name, Msg: msg}
+	}
+	return Parse(data, opts)
+}
+
+// Parse validates data, the content of a configuration file.
+func Parse(data []byte, opts Options) (*Config, error) {
+	name := opts.Name
+	if name == "" {
+		name = FileName
+	}
+	root, err := parseJSON(data)
+	if err != nil {
+		return nil, &Error{File: name, Msg: "malformed JSON: " + err.Error(), Hint: "Occlum.json must be one JSON object, without comments"}
+	}
+	d := &decoder{file: name}
+	c := Default()
+	if err := d.config(root, c); err != nil {
+		return nil, err
+	}
+	if err := d.validate(c, opts); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Default returns the configuration that `occlum new` writes.
+func Default() *Config {
+	return &Config{
+		ResourceLimits: ResourceLimits{
+			UserSpaceSize:        256 * MB,
+			KernelSpaceHeapSize:  32 * MB,
+			KernelSpaceStackSize: 1 * MB,
+			MaxNumOfThreads:      32,
+		},
+		Process: Process{
+			DefaultStackSize: 4 * MB,
+			DefaultHeapSize:  16 * MB,
+			DefaultMmapSize:  32 * MB,
+		},
+		EntryPoints: []string{"/bin"},
+		Env: Env{
+			Default:   []string{"OCCLUM=yes"},
+			Untrusted: []string{"EXAMPLE"},
+		},
+		Metadata: Metadata{ProductID: 0, VersionNumber: 0, Debuggable: true},
+		Mounts: []Mount{
+			// hashfs is the read-only, integrity-checked root until the
+			// secure file systems (sefs, unionfs) arrive.
+			{Target: "/", Type: "hashfs", Source: "./image"},
+			{Target: "/host", Type: "hostfs", Source: "."},
+			{Target: "/dev", Type: "devfs"},
+			{Target: "/tmp", Type: "ramfs"},
+			{Target: "/dev/shm", Type: "ramfs"},
+		},
+		SFI: SFI{Engine: EngineCompiler},
+	}
+}
+
+// WriteDefault writes the default configuration to path, which must not
+// exist yet.
+func WriteDefault(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(Default().encode(false)); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Canonical returns the deterministic encoding of c that is measured: JSON
+// with every field present, in a fixed order, sizes as plain byte counts.
+// Parse(c.Canonical()) gives a Config equal to c.
+func (c *Config) Canonical() []byte { return c.encode(true) }
+
+// MarshalJSON encodes c as an Occlum.json document with sizes as "256MB".
+func (c *Config) MarshalJSON() ([]byte, error) { return c.encode(false), nil }
+
+// EntryAllowed reports whether a program path may be started by `occlum
+// run`: it must be absolute and, once cleaned, lie under one of the
+// entry_points ("/bin/../etc/x" is /etc/x, not under /bin). It returns the
+// cleaned path to start.
+func (c *Config) EntryAllowed(p string) (string, bool) {
+	if !strings.HasPrefix(p, "/") {
+		return "", false
+	}
+	clean := path.Clean(p)
+	for _, ep := range c.EntryPoints {
+		if underPrefix(clean, ep) {
+			return clean, true
+		}
+	}
+	return "", false
+}
+
+func underPrefix(p, prefix string) bool {
+	if prefix == "/" {
+		return true
+	}
+	return p == prefix || strings.HasPrefix(p, prefix+"/")
+}
+
+// Environment returns the environment of the first LibOS process:
+// env.default, overridden by those host variables (NAME=value, later wins)
+// whose names are listed in env.untrusted. Other host entries are dropped.
+func (c *Config) Environment(host []string) []string {
+	env := slices.Clone(c.Env.Default)
+	index := map[string]int{}
+	for i, kv := range env {
+		index[envName(kv)] = i
+	}
+	for _, kv := range host {
+		name := envName(kv)
+		if !strings.Contains(kv, "=") || !slices.Contains(c.Env.Untrusted, name) {
+			continue
+		}
+		if i, ok := index[name]; ok {
+			env[i] = kv
+		} else {
+			index[name] = len(env)
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func envName(kv string) string {
+	name, _, _ := strings.Cut(kv, "=")
+	return name
+}
+
+// The JSON shape of Occlum.json, in the order fields are written. Sizes
+// are "any": a string ("256MB") for people, a number for the measurement.
+type (
+	jsonConfig struct {
+		ResourceLimits jsonLimits  `json:"resource_limits"`
+		Process        jsonProcess `json:"process"`
+		EntryPoints    []string    `json:"entry_points"`
+		Env            jsonEnv     `json:"env"`
+		Metadata       jsonMeta    `json:"metadata"`
+		Mount          []jsonMount `json:"mount"`
+		SFI            jsonSFI     `json:"sfi"`
+	}
+	jsonLimits struct {
+		UserSpaceSize        any `json:"user_space_size"`
+		KernelSpaceHeapSize  any `json:"kernel_space_heap_size"`
+		KernelSpaceStackSize any `json:"kernel_space_stack_size"`
+		MaxNumOfThreads      int `json:"max_num_of_threads"`
+	}
+	jsonProcess struct {
+		DefaultStackSize any `json:"default_stack_size"`
+		DefaultHeapSize  any `json:"default_heap_size"`
+		DefaultMmapSize  any `json:"default_mmap_size"`
+	}
+	jsonEnv struct {
+		Default   []string `json:"default"`
+		Untrusted []string `json:"untrusted"`
+	}
+	jsonMeta struct {
+		ProductID     uint16 `json:"product_id"`
+		VersionNumber uint16 `json:"version_number"`
+		Debuggable    bool   `json:"debuggable"`
+	}
+	jsonMount struct {
+		Target  string         `json:"target"`
+		Type    string         `json:"type"`
+		Source  string         `json:"source,omitempty"`
+		Options *jsonMountOpts `json:"options,omitempty"`
+	}
+	jsonMountOpts struct {
+		ReadOnly bool `json:"readonly"`
+		Size     any  `json:"size"`
+	}
+	jsonSFI struct {
+		Engine string `json:"engine"`
+	}
+)
+
+func (c *Config) encode(canonical bool) []byte {
+	size := func(s Size) any {
+		if canonical {
+			return uint64(s)
+		}
+		return s.String()
+	}
+	nonNil := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	j := jsonConfig{
+		ResourceLimits: jsonLimits{
+			UserSpaceSize:        size(c.ResourceLimits.UserSpaceSize),
+			KernelSpaceHeapSize:  size(c.ResourceLimits.KernelSpaceHeapSize),
+			KernelSpaceStackSize: size(c.ResourceLimits.KernelSpaceStackSize),
+			MaxNumOfThreads:      c.ResourceLimits.MaxNumOfThreads,
+		},
+		Process: jsonProcess{
+			DefaultStackSize: size(c.Process.DefaultStackSize),
+			DefaultHeapSize:  size(c.Process.DefaultHeapSize),
+			DefaultMmapSize:  size(c.Process.DefaultMmapSize),
+		},
+		EntryPoints: nonNil(c.EntryPoints),
+		Env:         jsonEnv{Default: nonNil(c.Env.Default), Untrusted: nonNil(c.Env.Untrusted)},
+		Metadata:    jsonMeta{c.Metadata.ProductID, c.Metadata.VersionNumber, c.Metadata.Debuggable},
+		Mount:       []jsonMount{},
+		SFI:         jsonSFI{Engine: c.SFI.Engine},
+	}
+	for _, m := range c.Mounts {
+		jm := jsonMount{Target: m.Target, Type: m.Type, Source: m.Source}
+		if canonical || m.Options != (MountOptions{}) {
+			jm.Options = &jsonMountOpts{ReadOnly: m.Options.ReadOnly, Size: size(m.Options.Size)}
+		}
+		j.Mount = append(j.Mount, jm)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(j); err != nil {
+		panic("config: encoding a Config cannot fail: " + err.Error())
+	}
+	return buf.Bytes()
+}
+
+// decoder turns the JSON tree into a Config, naming fields in its errors.
+type decoder struct{ file string }
+
+func (d *decoder) fail(field, format string, args ...any) error {
+	return &Error{File: d.file, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (d *decoder) wrongType(field string, v *value, want string) error {
+	return d.fail(field, "must be %s, got %s", want, v.kind)
+}
+
+type field struct {
+	name   string
+	decode func(v *value, path string) error
+}
+
+func join(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+// object decodes the members of v with fields, refusing unknown keys.
+func (d *decoder) object(v *value, at string, fields []field) error {
+	if v.kind != kindObject {
+		if at == "" {
+			return &Error{File: d.file, Msg: "must be a JSON object, got " + v.kind.String()}
+		}
+		return d.wrongType(at, v, "an object")
+	}
+	for _, m := range v.members {
+		i := slices.IndexFunc(fields, func(f field) bool { return f.name == m.key })
+		p := join(at, m.key)
+		if i < 0 {
+			return &Error{File: d.file, Field: p, Msg: fmt.Sprintf("unknown field %q", p), Hint: knownHint(m.key, at, fields), fieldInMsg: true}
+		}
+		if err := fields[i].decode(m.val, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func knownHint(key, at string, fields []field) string {
+	names := make([]string, len(fields))
+	best, bestDist := "", 3
+	for i, f := range fields {
+		names[i] = f.name
+		if dist := editDistance(strings.ToLower(key), f.name); dist < bestDist {
+			best, bestDist = f.name, dist
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("did you mean %q?", join(at, best))
+	}
+	where := "the top level"
+	if at != "" {
+		where = at
+	}
+	return "the fields of " + where + " are: " + strings.Join(names, ", ")
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func (d *decoder) size(dst *Size) func(*value, string) error {
+	return func(v *value, p string) error {
+		var s Size
+		var err error
+		switch v.kind {
+		case kindString:
+			s, err = ParseSize(v.str)
+		case kindNumber:
+			s, err = sizeFromNumber(v.str)
+		default:
+			return d.wrongType(p, v, `a size such as "256MB"`)
+		}
+		if err != nil {
+			return d.fail(p, "%v", err)
+		}
+		*dst = s
+		return nil
+	}
+}
+
+func (d *decoder) integer(dst *int64, lo, hi int64) func(*value, string) error {
+	return func(v *value, p string) error {
+		if v.kind != kindNumber {
+			return d.wrongType(p, v, "a whole number")
+		}
+		n, err := strconv.ParseInt(v.str, 10, 64)
+		if err != nil || n < lo || n > hi {
+			return d.fail(p, "must be a whole number from %d to %d, got %s", lo, hi, v.str)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func (d *decoder) boolean(dst *bool) func(*value, string) error {
+	return func(v *value, p string) error {
+		if v.kind != kindBool {
+			return d.wrongType(p, v, "true or false")
+		}
+		*dst = v.boolean
+		return nil
+	}
+}
+
+func (d *decoder) str(dst *string) func(*value, string) error {
+	return func(v *value, p string) error {
+		if v.kind != kindString {
+			return d.wrongType(p, v, "a string")
+		}
+		*dst = v.str
+		return nil
+	}
+}
+
+func (d *decoder) strings(dst *[]string) func(*value, string) error {
+	return func(v *value, p string) error {
+		if v.kind != kindArray {
+			return d.wrongType(p, v, "an array of strings")
+		}
+		out := []string{}
+		for i, e := range v.elems {
+			if e.kind != kindString {
+				return d.wrongType(fmt.Sprintf("%s[%d]", p, i), e, "a string")
+			}
+			out = append(out, e.str)
+		}
+		*dst = out
+		return nil
+	}
+}
+
+func (d *decoder) config(root *value, c *Config) error {
+	var threads, product, version int64
+	threads = int64(c.ResourceLimits.MaxNumOfThreads)
+	product, version = int64(c.Metadata.ProductID), int64(c.Metadata.VersionNumber)
+	err := d.object(root, "", []field{
+		{"resource_limits", func(v *value, p string) error {
+			rl := &c.ResourceLimits
+			return d.object(v, p, []field{
+				{"user_space_size", d.size(&rl.UserSpaceSize)},
+				{"kernel_space_heap_size", d.size(&rl.KernelSpaceHeapSize)},
+				{"kernel_space_stack_size", d.size(&rl.KernelSpaceStackSize)},
+				{"max_num_of_threads", d.integer(&threads, 1, maxThreads)},
+			})
+		}},
+		{"process", func(v *value, p string) error {
+			pr := &c.Process
+			return d.object(v, p, []field{
+				{"default_stack_size", d.size(&pr.DefaultStackSize)},
+				{"default_heap_size", d.size(&pr.DefaultHeapSize)},
+				{"default_mmap_size", d.size(&pr.DefaultMmapSize)},
+			})
+		}},
+		{"entry_points", d.strings(&c.EntryPoints)},
+		{"env", func(v *value, p string) error {
+			return d.object(v, p, []field{
+				{"default", d.strings(&c.Env.Default)},
+				{"untrusted", d.strings(&c.Env.Untrusted)},
+			})
+		}},
+		{"metadata", func(v *value, p string) error {
+			return d.object(v, p, []field{
+				{"product_id", d.integer(&product, 0, 65535)},
+				{"version_number", d.integer(&version, 0, 65535)},
+				{"debuggable", d.boolean(&c.Metadata.Debuggable)},
+			})
+		}},
+		{"mount", func(v *value, p string) error {
+			if v.kind != kindArray {
+				return d.wrongType(p, v, "an array of mounts")
+			}
+			c.Mounts = []Mount{}
+			for i, e := range v.elems {
+				m, err := d.mount(e, fmt.Sprintf("%s[%d]", p, i))
+				if err != nil {
+					return err
+				}
+				c.Mounts = append(c.Mounts, m)
+			}
+			return nil
+		}},
+		{"sfi", func(v *value, p string) error {
+			return d.object(v, p, []field{{"engine", d.str(&c.SFI.Engine)}})
+		}},
+	})
+	c.ResourceLimits.MaxNumOfThreads = int(threads)
+	c.Metadata.ProductID, c.Metadata.VersionNumber = uint16(product), uint16(version)
+	return err
+}
+
+func (d *decoder) mount(v *value, p string) (Mount, error) {
+	var m Mount
+	hasTarget, hasType := false, false
+	err := d.object(v, p, []field{
+		{"target", func(v *value, p string) error { hasTarget = true; return d.str(&m.Target)(v, p) }},
+		{"type", func(v *value, p string) error { hasType = true; return d.str(&m.Type)(v, p) }},
+		{"source", d.str(&m.Source)},
+		{"options", func(v *value, p string) error {
+			return d.object(v, p, []field{
+				{"readonly", d.boolean(&m.Options.ReadOnly)},
+				{"size", d.size(&m.Options.Size)},
+			})
+		}},
+	})
+	switch {
+	case err != nil:
+		return m, err
+	case !hasTarget:
+		return m, d.fail(p+".target", "is missing")
+	case !hasType:
+		return m, d.fail(p+".type", "is missing")
+	}
+	return m, nil
+}
+
+// validate checks the relations between fields.
+func (d *decoder) validate(c *Config, opts Options) error {
+	rl, pr := c.ResourceLimits, c.Process
+	if rl.UserSpaceSize == 0 {
+		return d.fail("resource_limits.user_space_size", "must not be zero")
+	}
+	if pr.DefaultStackSize == 0 {
+		return d.fail("process.default_stack_size", "must not be zero")
+	}
+	for _, f := range []struct {
+		name string
+		size Size
+	}{
+		{"process.default_stack_size", pr.DefaultStackSize},
+		{"process.default_heap_size", pr.DefaultHeapSize},
+		{"process.default_mmap_size", pr.DefaultMmapSize},
+	} {
+		if f.size > MaxProcessMemory {
+			return d.fail(f.name, "%s is more than the %s a wasm32 process can address", f.size, MaxProcessMemory)
+		}
+	}
+	if limit := pr.MemoryLimit(); limit > MaxProcessMemory {
+		return d.fail("process", "default_stack_size + default_heap_size + default_mmap_size = %s, more than the %s a wasm32 process can address", limit, MaxProcessMemory)
+	} else if limit > rl.UserSpaceSize {
+		return d.fail("process", "one process may use %s (stack + heap + mmap), more than resource_limits.user_space_size = %s", limit, rl.UserSpaceSize)
+	}
+
+	if len(c.EntryPoints) == 0 {
+		return d.fail("entry_points", "is empty: no program could be run")
+	}
+	for i, ep := range c.EntryPoints {
+		if err := absClean(ep); err != "" {
+			return d.fail(fmt.Sprintf("entry_points[%d]", i), "%q %s", ep, err)
+		}
+	}
+
+	names := map[string]bool{}
+	for i, kv := range c.Env.Default {
+		name, _, ok := strings.Cut(kv, "=")
+		f := fmt.Sprintf("env.default[%d]", i)
+		if !ok {
+			return d.fail(f, "%q must be NAME=value", kv)
+		}
+		if !validEnvName(name) {
+			return d.fail(f, "%q: %q is not a valid variable name (letters, digits and _, not starting with a digit)", kv, name)
+		}
+		if names[name] {
+			return d.fail(f, "%s is set twice", name)
+		}
+		names[name] = true
+	}
+	for i, name := range c.Env.Untrusted {
+		if !validEnvName(name) {
+			return d.fail(fmt.Sprintf("env.untrusted[%d]", i), "%q is not a valid variable name (a name only, without =value)", name)
+		}
+	}
+
+	targets := map[string]int{}
+	for i, m := range c.Mounts {
+		f := fmt.Sprintf("mount[%d]", i)
+		if err := absClean(m.Target); err != "" {
+			return d.fail(f+".target", "%q %s", m.Target, err)
+		}
+		if j, dup := targets[m.Target]; dup {
+			return d.fail(f+".target", "%q is already mounted by mount[%d]", m.Target, j)
+		}
+		targets[m.Target] = i
+		if opts.MountTypes != nil && !slices.Contains(opts.MountTypes, m.Type) {
+			known := slices.Sorted(slices.Values(opts.MountTypes))
+			list := strings.Join(known, ", ")
+			if list == "" {
+				list = "none"
+			}
+			return d.fail(f+".type", "unknown mount type %q (known: %s)", m.Type, list)
+		}
+	}
+	if _, ok := targets["/"]; !ok {
+		return d.fail("mount", `has no root: a mount with "target": "/" is required`)
+	}
+
+	if e := c.SFI.Engine; e != EngineCompiler && e != EngineInterpreter {
+		return d.fail("sfi.engine", "must be %q or %q, got %q", EngineCompiler, EngineInterpreter, e)
+	}
+	return nil
+}
+
+// absClean returns why p is not an absolute, clean path, or "".
+func absClean(p string) string {
+	switch {
+	case p == "":
+		return "is empty"
+	case !strings.HasPrefix(p, "/"):
+		return "is not an absolute path"
+	case path.Clean(p) != p:
+		return fmt.Sprintf("is not a clean path (write %q)", path.Clean(p))
+	}
+	return ""
+}
+
+func validEnvName(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

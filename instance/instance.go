@@ -1,0 +1,140 @@
+// Package instance manages Occlum instance directories on the host: it
+// creates them (New, Init), builds them (Build: manifest, canonical config,
+// signed measurement) and verifies a build before it runs (Verify).
+//
+// An instance directory:
+//
+//	Occlum.json                    the configuration (package config)
+//	image/                         the root file system, copied in by the user
+//	  bin/ dev/ etc/ host/ lib/ opt/ proc/ root/ sys/ tmp/
+//	.occlum/dev_sign_key.pem       developer signing key, made by the first
+//	                               `occlum build` without --sign-key (0600)
+//	build/                         written by Build, read by Verify
+//	  bin/occlum-libos             the LibOS binary that runs the instance
+//	  image.manifest               hashfs manifest of image/ (its SHA-256 is
+//	                               the image root hash)
+//	  Occlum.json.canonical        config.Canonical() of Occlum.json
+//	  sigstruct.json               the signed measurement (SigStruct)
+//	run/cache/                     compiled-code cache of the LibOS
+//
+// The measurement, like SGX's MRENCLAVE, covers everything the enclave
+// runs:
+//
+//	MRENCLAVE = SHA-256("occlum-mrenclave-v1\x00" || SHA-256(libos binary) ||
+//	            SHA-256(canonical config) || image root hash ||
+//	            product_id (BE16) || version_number (BE16) || debuggable (1 byte))
+//	MRSIGNER  = SHA-256(signer's RSA modulus, 384 bytes little-endian), as SGX
+//
+// The signature is RSA-3072 PKCS#1 v1.5 over SHA-256 of SigStruct's signed
+// body (see SigStruct.SignedBody), by the --sign-key PEM key or the
+// instance's developer key.
+//
+// Verify trusts nothing in build/ that the signature does not cover: it
+// checks the signature, recomputes MRENCLAVE from the signed fields, and
+// compares each signed hash with the files on disk.
+package instance
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/occlumgo/occlum/config"
+)
+
+// Paths inside an instance directory.
+const (
+	ConfigFile       = config.FileName
+	ImageDir         = "image"
+	BuildDir         = "build"
+	LibOSFile        = "build/bin/occlum-libos"
+	ManifestFile     = "build/image.manifest"
+	CanonicalFile    = "build/Occlum.json.canonical"
+	SigStructFile    = "build/sigstruct.json"
+	DevKeyFile       = ".occlum/dev_sign_key.pem"
+	CacheDir         = "run/cache"
+	LibOSBinaryName  = "occlum-libos"
+	sigStructVersion = 1
+)
+
+// imageDirs are created in image/ by New and Init: the usual UNIX tree and
+// the mount points of the default Occlum.json.
+var imageDirs = []string{"bin", "dev", "etc", "host", "lib", "opt", "proc", "root", "sys", "tmp"}
+
+// ImageDirs returns the directories New and Init create in image/.
+func ImageDirs() []string { return append([]string(nil), imageDirs...) }
+
+// New creates an instance in dir, which must not exist or be empty.
+func New(dir string) error {
+	f, err := os.Open(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", dir, err)
+		}
+	case err != nil:
+		return fmt.Errorf("opening %s: %w", dir, err)
+	default:
+		names, rerr := f.Readdirnames(1)
+		f.Close()
+		if rerr != nil && rerr != io.EOF {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
+		if len(names) > 0 {
+			return &Error{Kind: ErrNotEmpty, Msg: fmt.Sprintf("%s is not empty", dir),
+				Hint: "`occlum new` creates a new directory; use `occlum init` to make an existing directory an instance"}
+		}
+	}
+	return create(dir)
+}
+
+// Init makes the existing directory dir an instance. It refuses a
+// directory that already holds Occlum.json or image/.
+func Init(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return &Error{Kind: ErrNotInstance, Msg: fmt.Sprintf("instance directory %s does not exist", dir),
+			Hint: "create it first, or use `occlum new " + dir + "`"}
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	for _, name := range []string{ConfigFile, ImageDir} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			return &Error{Kind: ErrAlreadyInstance, Msg: fmt.Sprintf("%s is already an Occlum instance (it has %s)", dir, name)}
+		}
+	}
+	return create(dir)
+}
+
+func create(dir string) error {
+	for _, d := range imageDirs {
+		if err := os.MkdirAll(filepath.Join(dir, ImageDir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	if err := config.WriteDefault(filepath.Join(dir, ConfigFile)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// isInstance checks that dir is an instance directory.
+func isInstance(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return &Error{Kind: ErrNotInstance, Msg: fmt.Sprintf("instance directory %s does not exist", dir),
+			Hint: "create an instance with `occlum new DIR`, or pass --instance-dir"}
+	}
+	if !st.IsDir() {
+		return &Error{Kind: ErrNotInstance, Msg: fmt.Sprintf("%s is not a directory", dir)}
+	}
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err != nil {
+		return &Error{Kind: ErrNotInstance, Msg: fmt.Sprintf("%s is not an Occlum instance (no %s)", dir, ConfigFile),
+			Hint: "create one with `occlum new DIR` or `occlum init`, or pass --instance-dir"}
+	}
+	return nil
+}

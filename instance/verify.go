@@ -1,0 +1,120 @@
+package instance
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/occlumgo/occlum/config"
+	"github.com/occlumgo/occlum/fs/hashfs"
+)
+
+// Verify checks that the build of the instance in dir is intact and still
+// matches the instance: signature, Occlum.json, image/ and the LibOS
+// binary. Each refusal is an *Error with a one-line message naming what
+// changed.
+//
+// Verify reads only the instance directory and trusts only what the
+// signature covers, so the LibOS runs it again inside the enclave.
+func Verify(dir string) (*Built, error) {
+	sig, err := ReadSigStruct(dir)
+	if err != nil {
+		return nil, err
+	}
+	tampered := func(file, what string) error {
+		return &Error{Kind: ErrTampered, Msg: fmt.Sprintf("%s changed after build (%s)", file, what),
+			Hint: "run `occlum build` again"}
+	}
+
+	// The measured config.
+	canonical, err := os.ReadFile(filepath.Join(dir, CanonicalFile))
+	if err != nil {
+		return nil, tampered(CanonicalFile, "cannot read it")
+	}
+	if sha256.Sum256(canonical) != [32]byte(sig.ConfigHash) {
+		return nil, tampered(CanonicalFile, "its hash is not the signed one")
+	}
+	cfg, err := config.Parse(canonical, config.Options{Name: CanonicalFile})
+	if err != nil {
+		return nil, tampered(CanonicalFile, err.Error())
+	}
+
+	// Occlum.json as it is now must be what was measured.
+	current, err := config.Load(filepath.Join(dir, ConfigFile), config.Options{})
+	if err != nil {
+		return nil, &Error{Kind: ErrConfigChanged, Msg: "Occlum.json changed after build and is no longer valid: " + err.Error(),
+			Hint: "fix it and run `occlum build` again", Err: err}
+	}
+	if !bytes.Equal(current.Canonical(), canonical) {
+		return nil, &Error{Kind: ErrConfigChanged, Msg: "Occlum.json changed after build",
+			Hint: "run `occlum build` again to measure and sign the new configuration"}
+	}
+
+	// The image manifest and the image itself.
+	mdata, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, tampered(ManifestFile, "cannot read it")
+	}
+	manifest, err := hashfs.ParseManifest(mdata)
+	if err != nil {
+		return nil, tampered(ManifestFile, "malformed")
+	}
+	if manifest.RootHash() != [32]byte(sig.ImageRootHash) {
+		return nil, tampered(ManifestFile, "its root hash is not the signed one")
+	}
+	imageDir := ImagePath(dir, cfg)
+	if err := manifest.Check(imageDir); err != nil {
+		msg := err.Error()
+		var ce *hashfs.ChangeError
+		if errors.As(err, &ce) {
+			rel, rerr := filepath.Rel(dir, ce.Path)
+			if rerr == nil && filepath.IsLocal(rel) {
+				ce2 := *ce
+				ce2.Path = rel
+				msg = ce2.Error()
+			}
+		}
+		return nil, &Error{Kind: ErrImageChanged, Msg: msg,
+			Hint: "run `occlum build` again to measure the new image", Err: err}
+	}
+
+	// The LibOS binary.
+	libos := filepath.Join(dir, LibOSFile)
+	if err := CheckLibOS(libos, sig); err != nil {
+		return nil, err
+	}
+	return &Built{Dir: dir, Config: cfg, Manifest: manifest, SigStruct: sig, LibOS: libos, ImageDir: imageDir}, nil
+}
+
+// CheckLibOS checks that the binary at path is the signed LibOS. The LibOS
+// runs it on its own executable.
+func CheckLibOS(path string, sig *SigStruct) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &Error{Kind: ErrLibOSChanged, Msg: fmt.Sprintf("LibOS binary %s is missing", path),
+			Hint: "run `occlum build` again"}
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if [32]byte(h.Sum(nil)) != [32]byte(sig.LibOSHash) {
+		return &Error{Kind: ErrLibOSChanged, Msg: fmt.Sprintf("LibOS binary %s changed after build", path),
+			Hint: "run `occlum build` again"}
+	}
+	return nil
+}
+
+func jsonIndent(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "    ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
