@@ -197,7 +197,7 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 		// its next loop head or syscall.
 		stop := context.AfterFunc(pctx, func() {
 			p.MarkSignaled(kernel.SIGKILL)
-			sfi.Interrupt(mod)
+			l.loader.Interrupt(mod)
 		})
 		_, err = mod.ExportedFunction("_start").Call(pctx)
 		stop()

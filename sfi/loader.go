@@ -13,8 +13,9 @@
 // interrupt flag at each loop head, so a process spinning without syscalls
 // can still be killed.
 //
-// Lock order: Loader.mu is a leaf lock, released before compiling (two
-// first starts of one binary may compile it twice; the cache keeps one).
+// Lock order: Loader.mu and Loader.interruptMu are leaf locks. mu is
+// released before compiling (two first starts of one binary may compile it
+// twice; the cache keeps one).
 package sfi
 
 import (
@@ -71,6 +72,8 @@ type Loader struct {
 
 	mu       sync.Mutex
 	programs map[[32]byte]*Program
+
+	interruptMu sync.Mutex // see Interrupt
 }
 
 // NewLoader creates the runtime the LibOS's processes run in.
@@ -265,23 +268,27 @@ func ModuleConfig() wazero.ModuleConfig {
 // Interrupt makes an instance of a loaded program call its preempt hook
 // at its next loop iteration. It is safe to call from any goroutine, also
 // while the instance runs.
-func Interrupt(mod api.Module) {
+//
+// Interrupt writes are serialized by Loader.interruptMu. The guest's own
+// reads and writes of its budget are compiled code, outside Go's memory
+// model; an aligned 8-byte store is atomic on every platform wazero
+// compiles for.
+func (l *Loader) Interrupt(mod api.Module) {
 	if g, ok := mod.ExportedGlobal(BudgetGlobal).(api.MutableGlobal); ok {
+		l.interruptMu.Lock()
 		g.Set(0)
+		l.interruptMu.Unlock()
 	}
 }
 
 // registerPreempt instantiates the host side of the inserted import.
 func (l *Loader) registerPreempt(ctx context.Context, hook func(context.Context, api.Module)) error {
 	fn := api.GoModuleFunc(func(ctx context.Context, mod api.Module, _ []uint64) {
+		// Entering Go code is the safe point the scheduler and the garbage
+		// collector need; the guest refills its budget after the call.
 		if hook != nil {
 			hook(ctx, mod) // may end the process and not return
 		}
-		if g, ok := mod.ExportedGlobal(BudgetGlobal).(api.MutableGlobal); ok {
-			g.Set(Budget)
-		}
-		// Returning through Go code is the safe point the scheduler and the
-		// garbage collector need; nothing else to do.
 	})
 	mod, err := l.rt.NewHostModuleBuilder(PreemptModule).NewFunctionBuilder().
 		WithGoModuleFunction(fn, nil, nil).Export(PreemptFunc).Instantiate(ctx)

@@ -57,7 +57,12 @@ func (w *rewriter) expr(r *reader, out []byte, loops bool) ([]byte, error) {
 	}
 }
 
-// budgetCheck appends: budget -= 1; if budget <= 0 { call preempt }.
+// budgetCheck appends:
+//
+//	budget -= 1; if budget <= 0 { call preempt; budget = Budget }
+//
+// The guest refills its own budget, so the only writer on the Go side is
+// Interrupt.
 func (w *rewriter) budgetCheck(out []byte) []byte {
 	out = appendU32(append(out, 0x23), w.budget) // global.get
 	out = append(out, 0x41, 0x01, 0x6b)          // i32.const 1; i32.sub
@@ -66,7 +71,9 @@ func (w *rewriter) budgetCheck(out []byte) []byte {
 	out = append(out, 0x41, 0x00, 0x4c)          // i32.const 0; i32.le_s
 	out = append(out, 0x04, 0x40)                // if (empty)
 	out = appendU32(append(out, 0x10), w.shiftFrom)
-	return append(out, 0x0b) // end
+	out = append(append(out, 0x41), appendS32(nil, Budget)...) // i32.const Budget
+	out = appendU32(append(out, 0x24), w.budget)               // global.set
+	return append(out, 0x0b)                                   // end
 }
 
 // code rewrites the code section.
