@@ -4,8 +4,9 @@
 //	occlum-libos run --instance DIR [--env-fd N] [--sim-secret FILE] [--] PATH [ARGS...]
 //
 // The host that starts it is untrusted, so it verifies the instance again
-// itself (instance.Verify: signature, config, manifest, image) and checks
-// that its own executable is the measured LibOS binary. It checks PATH
+// itself (signature, config, manifest, image). Its own binary is checked by
+// the loader before it starts — `occlum run` in simulation, EINIT under SGX
+// (see instance.VerifyOptions). It checks PATH
 // against entry_points, builds the environment from env.default and the
 // untrusted host variables, creates the platform (SIM) and runs PATH in the
 // LibOS with argv = [PATH, ARGS...]. It exits with the program's status,
@@ -46,17 +47,11 @@ import (
 const maxEnv = 1 << 20
 
 func main() {
-	self, err := os.Executable()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "occlum-libos: cannot find its own executable: %v\n", err)
-		os.Exit(1)
-	}
-	os.Exit(doMain(os.Args[1:], self, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(doMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// doMain runs the command line args; self is this executable, checked
-// against the measurement ("" skips the check, for tests).
-func doMain(args []string, self string, stdin io.Reader, stdout, stderr io.Writer) int {
+// doMain runs the command line args.
+func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "run" {
 		fmt.Fprintln(stderr, "usage: occlum-libos run --instance DIR [--env-fd N] [--sim-secret FILE] [--] PATH [ARGS...]")
 		return 2
@@ -74,7 +69,7 @@ func doMain(args []string, self string, stdin io.Reader, stdout, stderr io.Write
 		return 2
 	}
 	status, err := run(runOptions{
-		dir: *dir, path: fs.Arg(0), args: fs.Args()[1:], envFD: *envFD, secretFile: *secret, self: self,
+		dir: *dir, path: fs.Arg(0), args: fs.Args()[1:], envFD: *envFD, secretFile: *secret,
 		stdin: stdin, stdout: stdout, stderr: stderr,
 	})
 	if err != nil {
@@ -88,11 +83,11 @@ func doMain(args []string, self string, stdin io.Reader, stdout, stderr io.Write
 }
 
 type runOptions struct {
-	dir, path, secretFile, self string
-	args                        []string
-	envFD                       int
-	stdin                       io.Reader
-	stdout, stderr              io.Writer
+	dir, path, secretFile string
+	args                  []string
+	envFD                 int
+	stdin                 io.Reader
+	stdout, stderr        io.Writer
 }
 
 // run returns the exit status and, when the program could not be run, why.
@@ -103,14 +98,11 @@ func run(o runOptions) (int, error) {
 	}
 	defer log.Sync()
 
-	built, err := instance.Verify(o.dir)
+	// The binary itself was checked by the loader (`occlum run`) before it
+	// started; see instance.VerifyOptions.
+	built, err := instance.VerifyWith(o.dir, instance.VerifyOptions{SkipLibOS: true})
 	if err != nil {
 		return 1, err
-	}
-	if o.self != "" {
-		if err := instance.CheckLibOS(o.self, built.SigStruct); err != nil {
-			return 1, fmt.Errorf("this LibOS binary (%s) is not the one the instance was built with", o.self)
-		}
 	}
 	path, ok := built.Config.EntryAllowed(o.path)
 	if !ok {
