@@ -86,6 +86,32 @@ func BenchmarkSyscallRoundTrip(b *testing.B) {
 	row(b, "syscall round trip", "ns", median(ours), median(nat), true)
 }
 
+// BenchmarkCompute: CPU-bound C code (hashing, a quicksort, floating point),
+// guest-timed: the cost of running as WebAssembly with SFI checks.
+func BenchmarkCompute(b *testing.B) {
+	native, wasm := build(b, "src/compute.c")
+	bin, err := os.ReadFile(wasm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ours, nat []float64
+	for i := 0; i < b.N; i++ {
+		var out bytes.Buffer
+		st, err := libostest.RunProgram(context.Background(), libostest.ProgramOptions{
+			Wasm: bin, Args: []string{"compute"}, Stdout: &out, Stderr: os.Stderr})
+		if err != nil || st.ShellStatus() != 0 {
+			b.Fatalf("LibOS run: status %d, %v", st.ShellStatus(), err)
+		}
+		ours = append(ours, parseFloat(b, out.Bytes()))
+		o, err := exec.Command(native).Output()
+		if err != nil {
+			b.Fatal(err)
+		}
+		nat = append(nat, parseFloat(b, o))
+	}
+	row(b, "compute (hash, sort, float)", "ms", median(ours), median(nat), true)
+}
+
 // BenchmarkOcclumRunHello: `occlum run /bin/hello_world` end to end (CLI,
 // verification, LibOS start, program) with a warm compile cache, against
 // exec of the native binary.
