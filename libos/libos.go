@@ -207,7 +207,7 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	if trap != "" {
 		l.log.Info("process fault", zap.Int32("pid", p.PID), zap.String("trap", trap))
 		if l.cfg.Metadata.Debuggable && l.stderr != nil {
-			fmt.Fprintf(l.stderr, "occlum: process %d (%s) faulted: %s\n", p.PID, firstArg(p.Args), trap)
+			fmt.Fprintf(l.stderr, "occlum: process %d (%s) killed by %s: %s\n", p.PID, firstArg(p.Args), status.Signal(), trap)
 		}
 	}
 	l.log.Debug("process exit", zap.Int32("pid", p.PID), zap.Int("status", status.ShellStatus()))

@@ -202,3 +202,41 @@ func TestSpinningGuestDoesNotStallGC(t *testing.T) {
 		t.Fatal("spinning guest not killed")
 	}
 }
+
+// A guest that traps or is killed takes nothing else with it: the same
+// LibOS goes on running programs, and no process is left in the table.
+func TestLibOSLivesOnAfterTrap(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	l, install, cleanup, err := libostest.Boot(ctx, libostest.ProgramOptions{Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	for path, bin := range map[string][]byte{
+		"/bin/segv":  wasmbuild.Module{MemoryPages: 1, Body: cat(wasmbuild.I32Const(-4), wasmbuild.I32Load(), wasmbuild.Drop)}.Encode(),
+		"/bin/abort": wasmbuild.Module{MemoryPages: 1, Body: wasmbuild.Unreachable}.Encode(),
+		"/bin/exit7": wasmbuild.Module{MemoryPages: 1, Imports: []wasmbuild.Import{procExit}, Body: cat(wasmbuild.I32Const(7), wasmbuild.Call(0))}.Encode(),
+	} {
+		if err := install(path, bin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		for _, tc := range []struct {
+			path string
+			want int
+		}{{"/bin/segv", 139}, {"/bin/abort", 134}, {"/bin/exit7", 7}} {
+			st, err := l.Run(ctx, tc.path, []string{tc.path}, nil)
+			if err != nil || st.ShellStatus() != tc.want {
+				t.Fatalf("%s: status %d, err %v; want %d", tc.path, st.ShellStatus(), err, tc.want)
+			}
+		}
+	}
+	if n := l.Kernel().Count(); n != 0 {
+		t.Fatalf("%d processes left in the table", n)
+	}
+	if !strings.Contains(out.String(), "killed by SIGSEGV: wasm error: out of bounds memory access") {
+		t.Fatalf("no fault report on stderr: %q", out.String())
+	}
+}

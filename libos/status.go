@@ -30,7 +30,7 @@ func statusOf(p *kernel.Process, err error) (kernel.WaitStatus, string) {
 	case strings.Contains(msg, "out of bounds memory access"), strings.Contains(msg, "stack overflow"):
 		return kernel.Signaled(kernel.SIGSEGV), firstLine(msg)
 	case strings.Contains(msg, "wasm error: unreachable"):
-		return kernel.Signaled(kernel.SIGABRT), firstLine(msg)
+		return kernel.Signaled(kernel.SIGABRT), firstLine(msg) + " (abort() or a trap instruction)"
 	case strings.Contains(msg, "integer divide by zero"), strings.Contains(msg, "integer overflow"),
 		strings.Contains(msg, "invalid conversion to integer"):
 		return kernel.Signaled(kernel.SIGFPE), firstLine(msg)

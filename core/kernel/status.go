@@ -1,5 +1,7 @@
 package kernel
 
+import "strconv"
+
 // Signal is a Linux signal number.
 type Signal uint8
 
@@ -59,4 +61,19 @@ func (s Signal) DefaultIgnored() bool {
 		return true
 	}
 	return false
+}
+
+var signalNames = [...]string{1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP",
+	6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV",
+	12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 16: "SIGSTKFLT", 17: "SIGCHLD",
+	18: "SIGCONT", 19: "SIGSTOP", 20: "SIGTSTP", 21: "SIGTTIN", 22: "SIGTTOU", 23: "SIGURG",
+	24: "SIGXCPU", 25: "SIGXFSZ", 26: "SIGVTALRM", 27: "SIGPROF", 28: "SIGWINCH", 29: "SIGIO",
+	30: "SIGPWR", 31: "SIGSYS"}
+
+// String returns the signal's name, such as "SIGSEGV".
+func (s Signal) String() string {
+	if int(s) < len(signalNames) && signalNames[s] != "" {
+		return signalNames[s]
+	}
+	return "SIG" + strconv.Itoa(int(s))
 }

@@ -36,15 +36,10 @@ type ProgramOptions struct {
 	CacheDir string
 }
 
-// RunProgram boots a throw-away LibOS with a ramfs root, ramfs /tmp, devfs
-// /dev and, if HostDir is set, hostfs /host, installs the program and runs
-// it. It is the harness of the C test programs and the benchmarks.
+// RunProgram boots a throw-away LibOS (see Boot), installs the program at
+// /bin/<base of argv[0]> and runs it. It is the harness of the C test
+// programs and the benchmarks.
 func RunProgram(ctx context.Context, o ProgramOptions) (kernel.WaitStatus, error) {
-	cfg := o.Config
-	if cfg == nil {
-		d := config.Default()
-		cfg = d
-	}
 	name := "prog"
 	if len(o.Args) > 0 {
 		name = baseName(o.Args[0])
@@ -52,6 +47,26 @@ func RunProgram(ctx context.Context, o ProgramOptions) (kernel.WaitStatus, error
 	args := o.Args
 	if len(args) == 0 {
 		args = []string{"/bin/" + name}
+	}
+	l, install, cleanup, err := Boot(ctx, o)
+	if err != nil {
+		return 0, err
+	}
+	defer cleanup()
+	if err := install("/bin/"+name, o.Wasm); err != nil {
+		return 0, err
+	}
+	return l.Run(ctx, "/bin/"+name, args, o.Env)
+}
+
+// Boot builds a LibOS through the default injector with a ramfs root,
+// ramfs /tmp, devfs /dev and, if o.HostDir is set, hostfs /host. install
+// writes a program into the root file system. o.Wasm, o.Args and o.Env are
+// not used.
+func Boot(ctx context.Context, o ProgramOptions) (l *libos.LibOS, install func(path string, wasm []byte) error, cleanup func(), err error) {
+	cfg := o.Config
+	if cfg == nil {
+		cfg = config.Default()
 	}
 	root := ramfs.New(ramfs.Options{})
 	types := libos.MountTypes()
@@ -68,26 +83,24 @@ func RunProgram(ctx context.Context, o ProgramOptions) (kernel.WaitStatus, error
 	for _, d := range []string{"/bin", "/dev", "/tmp", "/host", "/etc", "/root"} {
 		ns.Mkdir(d, 0o755)
 	}
-	f, e := ns.Open("/bin/"+name, vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC, 0o755, nil)
-	if e != 0 {
-		return 0, fmt.Errorf("installing /bin/%s: %w", name, e)
-	}
-	_, e = f.Write(o.Wasm)
-	f.DecRef()
-	if e != 0 {
-		return 0, fmt.Errorf("installing /bin/%s: %w", name, e)
+	install = func(path string, wasm []byte) error {
+		f, e := ns.Open(path, vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC, 0o755, nil)
+		if e != 0 {
+			return fmt.Errorf("installing %s: %w", path, e)
+		}
+		defer f.DecRef()
+		if _, e = f.Write(wasm); e != 0 {
+			return fmt.Errorf("installing %s: %w", path, e)
+		}
+		return nil
 	}
 	c := *cfg
 	c.Mounts = mounts
-	l, cleanup, err := gen.NewLibOS(ctx, libos.Options{
+	l, cleanup, err = gen.NewLibOS(ctx, libos.Options{
 		Config: &c, Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
 		MountTypes: types, CacheDir: o.CacheDir,
 	})
-	if err != nil {
-		return 0, err
-	}
-	defer cleanup()
-	return l.Run(ctx, "/bin/"+name, args, o.Env)
+	return l, install, cleanup, err
 }
 
 func baseName(p string) string {

@@ -17,10 +17,10 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/logging"
 )
 
 // Impl runs one syscall for process p. It reads its arguments from stack
@@ -50,14 +50,11 @@ func I64(name string) Param { return Param{name, api.ValueTypeI64} }
 // Errno is the result list of a function returning an errno.
 var Errno = []api.ValueType{api.ValueTypeI32}
 
-// TraceLevel is the zap level at which every syscall is logged.
-const TraceLevel = zapcore.Level(-2)
-
 // Instantiate registers funcs as the host module name in r. With a logger
-// enabled at TraceLevel every call is logged with its arguments and result.
+// enabled at logging.TraceLevel (OCCLUM_LOG_LEVEL=trace) every call is logged with its arguments and result.
 func Instantiate(ctx context.Context, r wazero.Runtime, name string, funcs []Func, log *zap.Logger) (api.Module, error) {
 	b := r.NewHostModuleBuilder(name)
-	trace := log != nil && log.Core().Enabled(TraceLevel)
+	trace := log != nil && log.Core().Enabled(logging.TraceLevel)
 	for i := range funcs {
 		f := &funcs[i]
 		params := make([]api.ValueType, len(f.Params))
@@ -113,12 +110,12 @@ func traced(f *Func, log *zap.Logger) api.GoModuleFunc {
 		if p != nil {
 			pid = p.PID
 		}
-		log.Log(TraceLevel, fmt.Sprintf("==> %s(%s)", f.Name, sb.String()), zap.Int32("pid", pid))
+		log.Log(logging.TraceLevel, fmt.Sprintf("==> %s(%s)", f.Name, sb.String()), zap.Int32("pid", pid))
 		e := impl(ctx, p, mod, stack)
 		if len(f.Results) > 0 {
 			stack[0] = uint64(ToWASI(e))
 		}
-		log.Log(TraceLevel, fmt.Sprintf("<== %s errno=%s", f.Name, e.Name()), zap.Int32("pid", pid))
+		log.Log(logging.TraceLevel, fmt.Sprintf("<== %s errno=%s", f.Name, e.Name()), zap.Int32("pid", pid))
 	}
 }
 

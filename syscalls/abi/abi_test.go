@@ -12,6 +12,7 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/logging"
 	"github.com/occlumgo/occlum/syscalls/abi"
 	"github.com/occlumgo/occlum/syscalls/internal/wasitest"
 )
@@ -214,7 +215,7 @@ func TestInstantiate(t *testing.T) {
 // TestTrace checks the trace logger prints every call with its arguments
 // and its result at TraceLevel.
 func TestTrace(t *testing.T) {
-	core, logs := observer.New(abi.TraceLevel)
+	core, logs := observer.New(logging.TraceLevel)
 	env := newEnv(t, []abi.Func{echo, noResult}, wasitest.Options{Logger: zap.New(core)})
 	if got := env.Call(t, "echo", uint64(errno.ENOENT), uint64(1<<40), 0x100); got != 44 {
 		t.Fatalf("echo = %d, want ENOENT(44)", got)
@@ -241,7 +242,7 @@ func TestTrace(t *testing.T) {
 		if e.Message != want[i] {
 			t.Errorf("line %d = %q, want %q", i, e.Message, want[i])
 		}
-		if e.Level != abi.TraceLevel {
+		if e.Level != logging.TraceLevel {
 			t.Errorf("line %d level %v", i, e.Level)
 		}
 		if pid, ok := e.ContextMap()["pid"]; !ok || pid != env.Proc.PID {
