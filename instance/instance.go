@@ -15,7 +15,6 @@
 //	                               the image root hash)
 //	  Occlum.json.canonical        config.Canonical() of Occlum.json
 //	  sigstruct.json               the signed measurement (SigStruct)
-//	run/cache/                     compiled-code cache of the LibOS
 //
 // The measurement, like SGX's MRENCLAVE, covers everything the enclave
 // runs:
@@ -55,7 +54,6 @@ const (
 	CanonicalFile    = "build/Occlum.json.canonical"
 	SigStructFile    = "build/sigstruct.json"
 	DevKeyFile       = ".occlum/dev_sign_key.pem"
-	CacheDir         = "run/cache"
 	LibOSBinaryName  = "occlum-libos"
 	sigStructVersion = 1
 )

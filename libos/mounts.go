@@ -102,3 +102,31 @@ func depth(p string) int {
 	}
 	return strings.Count(p, "/")
 }
+
+// exposingMount returns the hostfs mount, if any, through which guests
+// could reach dir. Compiled code is trusted: it runs outside SFI, so a
+// compile cache a guest can write would be an escape.
+func exposingMount(mounts []config.Mount, instanceDir, dir string) (config.Mount, bool) {
+	target := realPath(dir)
+	for _, m := range mounts {
+		if m.Type != hostfs.Name {
+			continue
+		}
+		src := realPath(source(m, MountEnv{InstanceDir: instanceDir}))
+		if rel, err := filepath.Rel(src, target); err == nil && filepath.IsLocal(rel) {
+			return m, true
+		}
+	}
+	return config.Mount{}, false
+}
+
+// realPath is p absolute, with symlinks resolved as far as they exist.
+func realPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return filepath.Clean(p)
+}

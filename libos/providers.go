@@ -74,10 +74,18 @@ func ProvideKernel(o Options, ns *vfs.Namespace) *kernel.Kernel {
 
 // ProvideLoader starts the runtime and registers the syscall families.
 func ProvideLoader(ctx context.Context, o Options, fams Families, log *zap.Logger) (*sfi.Loader, func(), error) {
+	cacheDir := o.CacheDir
+	if cacheDir != "" {
+		if m, ok := exposingMount(o.Config.Mounts, o.InstanceDir, cacheDir); ok {
+			log.Warn("compile cache disabled: guests could write compiled code through a hostfs mount",
+				zap.String("cache", cacheDir), zap.String("mount", m.Target), zap.String("source", m.Source))
+			cacheDir = ""
+		}
+	}
 	loader, err := sfi.NewLoader(ctx, sfi.Options{
 		Engine:      o.Config.SFI.Engine,
 		MemoryLimit: uint64(o.Config.Process.MemoryLimit()),
-		CacheDir:    o.CacheDir,
+		CacheDir:    cacheDir,
 		Preempt: func(ctx context.Context, mod api.Module) {
 			kernel.CheckKilled(ctx, kernel.ProcessFrom(ctx), mod)
 		},

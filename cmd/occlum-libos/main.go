@@ -131,8 +131,8 @@ func run(o runOptions) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	cache := filepath.Join(dir, instance.CacheDir)
-	if err := os.MkdirAll(cache, 0o755); err != nil {
+	cache, err := compileCacheDir()
+	if err != nil {
 		log.Warn("compile cache disabled", zap.Error(err))
 		cache = ""
 	}
@@ -198,4 +198,25 @@ func readEnv(fd int) ([]string, error) {
 		}
 	}
 	return env, nil
+}
+
+// compileCacheDir returns the directory of compiled code shared by every
+// instance of this user: $OCCLUM_CACHE_DIR, or occlum/compiled in the
+// user's cache directory (~/.cache). It is outside instance directories on
+// purpose: the default /host mount exposes the instance directory to
+// guests, and compiled code must never be writable by a guest (libos
+// refuses a cache reachable through a hostfs mount).
+func compileCacheDir() (string, error) {
+	dir := os.Getenv("OCCLUM_CACHE_DIR")
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(base, "occlum", "compiled")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return dir, nil
 }

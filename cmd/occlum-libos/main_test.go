@@ -39,6 +39,7 @@ var (
 // hash its own binary (the loader does).
 func builtInstance(t *testing.T) string {
 	t.Helper()
+	t.Setenv("OCCLUM_CACHE_DIR", t.TempDir())
 	if testing.Short() {
 		t.Skip("builds a wasm program")
 	}
