@@ -35,12 +35,32 @@ type Param struct {
 	Type api.ValueType
 }
 
-// Func is one ABI function: its import name, signature and implementation.
+// Support is how completely a function implements its specification.
+type Support uint8
+
+// Support levels, as listed in docs/abi.md.
+const (
+	// Full: the whole specified behaviour.
+	Full Support = iota
+	// Partial: implemented, with the difference stated in Func.Note.
+	Partial
+	// Unsupported: always fails with the errno stated in Func.Note.
+	Unsupported
+)
+
+func (s Support) String() string {
+	return [...]string{"full", "partial", "unsupported"}[s]
+}
+
+// Func is one ABI function: its import name, signature, implementation and
+// support level.
 type Func struct {
 	Name    string
 	Params  []Param
 	Results []api.ValueType // nil or [i32] (the errno)
 	Impl    Impl
+	Support Support
+	Note    string // what Partial or Unsupported means for this function
 }
 
 // I32 and I64 build Params.

@@ -33,6 +33,8 @@ var clockResGet = abi.Func{
 }
 
 var clockTimeGet = abi.Func{
+	Support: abi.Partial,
+	Note:    "the CPU-time clocks report the time since the process started: a goroutine's CPU time is not measurable",
 	Name:    "clock_time_get",
 	Params:  []abi.Param{abi.I32("id"), abi.I64("precision"), abi.I32("result.timestamp")},
 	Results: abi.Errno,

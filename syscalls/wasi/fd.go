@@ -28,6 +28,8 @@ func withFile(p *kernel.Process, fd uint64, fn func(f *vfs.File) errno.Errno) er
 const adviceNoReuse = 5
 
 var fdAdvise = abi.Func{
+	Support: abi.Partial,
+	Note:    "advice is validated and accepted but has no effect: the LibOS keeps no page cache to tune",
 	Name:    "fd_advise",
 	Params:  []abi.Param{abi.I32("fd"), abi.I64("offset"), abi.I64("len"), abi.I32("advice")},
 	Results: abi.Errno,
@@ -154,6 +156,8 @@ var fdFdstatSetFlags = abi.Func{
 }
 
 var fdFdstatSetRights = abi.Func{
+	Support: abi.Partial,
+	Note:    "rights may only shrink and are not enforced beyond the access mode (which is what wasi-libc and Go use); growing them is ENOTCAPABLE",
 	Name:    "fd_fdstat_set_rights",
 	Params:  []abi.Param{abi.I32("fd"), abi.I64("fs_rights_base"), abi.I64("fs_rights_inheriting")},
 	Results: abi.Errno,
@@ -276,11 +280,12 @@ func rw(mod api.Module, iovs, n uint32, io func(b []byte) (int, errno.Errno)) (u
 	if e != 0 {
 		return 0, e
 	}
-	total := uint32(0)
+	total, moved := uint32(0), false
 	for _, b := range bufs {
 		if len(b) == 0 {
 			continue
 		}
+		moved = true
 		k, e := io(b)
 		total += uint32(k)
 		if e != 0 {
@@ -292,6 +297,12 @@ func rw(mod api.Module, iovs, n uint32, io func(b []byte) (int, errno.Errno)) (u
 		if k < len(b) {
 			break
 		}
+	}
+	if !moved {
+		// A zero-length transfer still checks the descriptor, as Linux
+		// does: EBADF for the wrong access mode, EISDIR, EINVAL.
+		_, e := io(nil)
+		return 0, e
 	}
 	return total, 0
 }

@@ -239,7 +239,8 @@ func TestFdFdstatSetFlags(t *testing.T) {
 		// The sync flags are accepted; every write is synchronous already.
 		{"sync flags", a(fdFile, fdflagSync|fdflagDsync|fdflagRsync), eSUCCESS, flagsOf(fdFile, 0)},
 		{"keeps access mode", a(fdFileRO, fdflagAppend), eSUCCESS, func(t *testing.T, env *wasitest.Env) {
-			expect(t, "fd_write", env.Call(t, "fd_write", fdFileRO, iovs, 0, result), eSUCCESS)
+			// Linux checks the access mode before the length.
+			expect(t, "fd_write", env.Call(t, "fd_write", fdFileRO, iovs, 0, result), eBADF)
 			env.PutIovecs(t, iovs, [2]uint32{buf, 1})
 			expect(t, "fd_write", env.Call(t, "fd_write", fdFileRO, iovs, 1, result), eBADF)
 		}},
@@ -646,4 +647,21 @@ func TestFdSeekTell(t *testing.T) {
 		}, eSPIPE, nil},
 		{"closed", a(fdClosed, result), eBADF, nil},
 	})
+}
+
+// Zero-length reads and writes still check the descriptor (Linux returns
+// EBADF for the wrong access mode and EISDIR for a directory).
+func TestZeroLengthIOChecksDescriptor(t *testing.T) {
+	env := newEnv(t, wasitest.Options{})
+	ro := env.Open(t, "/ro/file", vfs.O_RDONLY)
+	env.PutIovecs(t, 0, [2]uint32{64, 0})
+	if got := env.Call(t, "fd_write", uint64(ro), 0, 1, 32); got != eBADF {
+		t.Fatalf("zero-length fd_write on a read-only fd: errno %d, want EBADF", got)
+	}
+	if got := env.Call(t, "fd_read", 3, 0, 1, 32); got != eISDIR {
+		t.Fatalf("zero-length fd_read on a directory: errno %d, want EISDIR", got)
+	}
+	if got := env.Call(t, "fd_read", uint64(ro), 0, 1, 32); got != 0 {
+		t.Fatalf("zero-length fd_read on a readable file: errno %d", got)
+	}
 }

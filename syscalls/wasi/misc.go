@@ -45,6 +45,8 @@ func notSocket(p *kernel.Process, fd uint64) errno.Errno {
 }
 
 var sockAccept = abi.Func{
+	Support: abi.Unsupported,
+	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
 	Name:    "sock_accept",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags"), abi.I32("result.fd")},
 	Results: abi.Errno,
@@ -54,7 +56,9 @@ var sockAccept = abi.Func{
 }
 
 var sockRecv = abi.Func{
-	Name: "sock_recv",
+	Support: abi.Unsupported,
+	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
+	Name:    "sock_recv",
 	Params: []abi.Param{abi.I32("fd"), abi.I32("ri_data"), abi.I32("ri_data_len"), abi.I32("ri_flags"),
 		abi.I32("result.ro_datalen"), abi.I32("result.ro_flags")},
 	Results: abi.Errno,
@@ -64,7 +68,9 @@ var sockRecv = abi.Func{
 }
 
 var sockSend = abi.Func{
-	Name: "sock_send",
+	Support: abi.Unsupported,
+	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
+	Name:    "sock_send",
 	Params: []abi.Param{abi.I32("fd"), abi.I32("si_data"), abi.I32("si_data_len"), abi.I32("si_flags"),
 		abi.I32("result.so_datalen")},
 	Results: abi.Errno,
@@ -74,6 +80,8 @@ var sockSend = abi.Func{
 }
 
 var sockShutdown = abi.Func{
+	Support: abi.Unsupported,
+	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
 	Name:    "sock_shutdown",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("how")},
 	Results: abi.Errno,

@@ -42,6 +42,8 @@ type subscription struct {
 }
 
 var pollOneoff = abi.Func{
+	Support: abi.Partial,
+	Note:    "host streams (the LibOS's own stdin) always poll ready; reads on them block",
 	Name:    "poll_oneoff",
 	Params:  []abi.Param{abi.I32("in"), abi.I32("out"), abi.I32("nsubscriptions"), abi.I32("result.nevents")},
 	Results: abi.Errno,

@@ -34,6 +34,8 @@ func linuxSignal(w uint32) (kernel.Signal, bool) {
 }
 
 var procRaise = abi.Func{
+	Support: abi.Partial,
+	Note:    "default actions only: terminate or ignore (no stop/continue, no user handlers yet)",
 	Name:    "proc_raise",
 	Params:  []abi.Param{abi.I32("sig")},
 	Results: abi.Errno,
