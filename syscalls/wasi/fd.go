@@ -271,11 +271,40 @@ var fdFilestatSetTimes = abi.Func{
 	},
 }
 
+// ioFunc moves bytes between a buffer and a file.
+type ioFunc func(b []byte) (int, errno.Errno)
+
+// at turns a positioned transfer into an ioFunc that advances its own
+// offset, for pread/pwrite over several iovecs.
+func at(op func([]byte, int64) (int, errno.Errno), off int64) ioFunc {
+	return func(b []byte) (int, errno.Errno) {
+		k, e := op(b, off)
+		off += int64(k)
+		return k, e
+	}
+}
+
+// transfer runs one vectored read or write on fd and stores the byte count
+// at result. The result pointer is checked first, so a bad one moves no
+// data.
+func transfer(p *kernel.Process, mod api.Module, fd, iovs, n, result uint64, op func(f *vfs.File) ioFunc) errno.Errno {
+	return withFile(p, fd, func(f *vfs.File) errno.Errno {
+		if _, e := abi.Bytes(mod, uint32(result), 4); e != 0 {
+			return e
+		}
+		k, e := rw(mod, uint32(iovs), uint32(n), op(f))
+		if e != 0 {
+			return e
+		}
+		return abi.PutU32(mod, uint32(result), k)
+	})
+}
+
 // rw runs io over the iovecs, stopping at the first short transfer, as
 // readv/writev do. It reports the bytes moved; an error after some bytes
 // moved is dropped, as Linux does. Callers check their result pointer
 // first: bytes moved cannot be taken back.
-func rw(mod api.Module, iovs, n uint32, io func(b []byte) (int, errno.Errno)) (uint32, errno.Errno) {
+func rw(mod api.Module, iovs, n uint32, io ioFunc) (uint32, errno.Errno) {
 	bufs, e := abi.Iovecs(mod, iovs, n)
 	if e != 0 {
 		return 0, e
@@ -312,21 +341,7 @@ var fdPread = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I64("offset"), abi.I32("result.nread")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
-			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
-				return e
-			}
-			off := int64(s[3])
-			n, e := rw(mod, uint32(s[1]), uint32(s[2]), func(b []byte) (int, errno.Errno) {
-				k, e := f.Pread(b, off)
-				off += int64(k)
-				return k, e
-			})
-			if e != 0 {
-				return e
-			}
-			return abi.PutU32(mod, uint32(s[4]), n)
-		})
+		return transfer(p, mod, s[0], s[1], s[2], s[4], func(f *vfs.File) ioFunc { return at(f.Pread, int64(s[3])) })
 	},
 }
 
@@ -335,21 +350,7 @@ var fdPwrite = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I64("offset"), abi.I32("result.nwritten")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
-			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
-				return e
-			}
-			off := int64(s[3])
-			n, e := rw(mod, uint32(s[1]), uint32(s[2]), func(b []byte) (int, errno.Errno) {
-				k, e := f.Pwrite(b, off)
-				off += int64(k)
-				return k, e
-			})
-			if e != 0 {
-				return e
-			}
-			return abi.PutU32(mod, uint32(s[4]), n)
-		})
+		return transfer(p, mod, s[0], s[1], s[2], s[4], func(f *vfs.File) ioFunc { return at(f.Pwrite, int64(s[3])) })
 	},
 }
 
@@ -358,16 +359,7 @@ var fdRead = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nread")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
-			if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
-				return e
-			}
-			n, e := rw(mod, uint32(s[1]), uint32(s[2]), f.Read)
-			if e != 0 {
-				return e
-			}
-			return abi.PutU32(mod, uint32(s[3]), n)
-		})
+		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return f.Read })
 	},
 }
 
@@ -376,16 +368,7 @@ var fdWrite = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nwritten")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
-			if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
-				return e
-			}
-			n, e := rw(mod, uint32(s[1]), uint32(s[2]), f.Write)
-			if e != 0 {
-				return e
-			}
-			return abi.PutU32(mod, uint32(s[3]), n)
-		})
+		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return f.Write })
 	},
 }
 

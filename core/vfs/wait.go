@@ -1,0 +1,63 @@
+package vfs
+
+import (
+	"context"
+	"sync"
+
+	"github.com/occlumgo/occlum/core/errno"
+)
+
+// waitChans recycles the wake channels of WaitReady, so that blocking
+// costs no allocation. A channel is put back empty and unregistered.
+var waitChans = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+
+// WaitReady gives blocking semantics to an operation on a stream that never
+// blocks. It calls try until try returns something other than EAGAIN, and
+// between calls waits until w signals that readiness may have changed or
+// ctx ends. It returns try's last result, or try's last count with EINTR
+// when ctx ended first (the process was killed or interrupted by a
+// signal); the caller decides whether a partial count wins over EINTR.
+//
+// try is called at least once and is called again after w.Register, so a
+// readiness change between a failed try and the wait is never lost (see
+// Waitable). try runs on the calling goroutine, with no lock of WaitReady's
+// held. A try that makes progress and still wants more (a blocking write
+// of more than the buffer holds) keeps its own count and returns it with
+// EAGAIN.
+//
+// If w is nil the first result is returned as is, so callers can pass
+// w, _ := impl.(Waitable) for any file.
+//
+// # Errors
+//   - EINTR: ctx ended while try reported EAGAIN.
+//   - whatever try returns other than EAGAIN.
+func WaitReady(ctx context.Context, w Waitable, try func() (int, errno.Errno)) (int, errno.Errno) {
+	n, e := try()
+	if e != errno.EAGAIN || w == nil {
+		return n, e
+	}
+	ch := waitChans.Get().(chan struct{})
+	w.Register(ch)
+	for {
+		n, e = try()
+		if e != errno.EAGAIN {
+			break
+		}
+		select {
+		case <-ch:
+			continue
+		case <-ctx.Done():
+			e = errno.EINTR
+		}
+		break
+	}
+	w.Unregister(ch)
+	// Empty ch for reuse. Should a notifier still send after Unregister,
+	// the next user only sees one spurious wake-up, which its loop absorbs.
+	select {
+	case <-ch:
+	default:
+	}
+	waitChans.Put(ch)
+	return n, e
+}
