@@ -195,10 +195,8 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	if err == nil {
 		// Killing the process (its context ends) interrupts the guest at
 		// its next loop head or syscall.
-		stop := context.AfterFunc(pctx, func() {
-			p.MarkSignaled(kernel.SIGKILL)
-			l.loader.Interrupt(mod)
-		})
+		p.SetInterrupt(func() { l.loader.Interrupt(mod) })
+		stop := context.AfterFunc(pctx, func() { p.Kill(kernel.SIGKILL) })
 		_, err = mod.ExportedFunction("_start").Call(pctx)
 		stop()
 		mod.Close(pctx)

@@ -87,7 +87,7 @@ func ProvideLoader(ctx context.Context, o Options, fams Families, log *zap.Logge
 		MemoryLimit: uint64(o.Config.Process.MemoryLimit()),
 		CacheDir:    cacheDir,
 		Preempt: func(ctx context.Context, mod api.Module) {
-			kernel.CheckKilled(ctx, kernel.ProcessFrom(ctx), mod)
+			kernel.AfterSyscall(ctx, kernel.ProcessFrom(ctx), mod)
 		},
 	})
 	if err != nil {

@@ -48,6 +48,8 @@ type Kernel struct {
 	Random io.Reader
 	Limits Limits
 	Boot   time.Time
+	// Exec starts programs (set by the runtime before the first process).
+	Exec Executor
 
 	mu      sync.Mutex
 	procs   map[int32]*Process
@@ -84,9 +86,18 @@ func (k *Kernel) NewProcess(parent *Process, args, env []string, cwd string, fds
 		}
 	}
 	k.nextPID = pid + 1
-	p := &Process{kernel: k, PID: pid, Args: args, Env: env, FDs: fds, cwd: cwd, umask: 0o022, done: make(chan struct{}), Started: time.Now()}
+	p := &Process{kernel: k, PID: pid, Args: args, Env: env, FDs: fds, cwd: cwd, umask: 0o022,
+		done: make(chan struct{}), wake: make(chan struct{}, 1), Started: time.Now(), pgid: pid}
 	if parent != nil {
 		p.PPID = parent.PID
+		p.parent = parent
+		p.pgid = parent.pgid
+		if parent.children == nil {
+			parent.children = map[int32]*Process{}
+		}
+		parent.children[pid] = p
+		p.umask = parent.Umask()
+		p.sigs = parent.inheritedSignals()
 	}
 	k.procs[pid] = p
 	return p, 0
@@ -107,9 +118,29 @@ func (k *Kernel) Count() int {
 	return len(k.procs)
 }
 
-// Reap removes an exited process from the table.
+// Reap removes an exited process from the table (and from its parent's
+// children).
 func (k *Kernel) Reap(p *Process) {
 	k.mu.Lock()
-	delete(k.procs, p.PID)
+	k.reapLocked(p)
 	k.mu.Unlock()
+}
+
+// Preconditions: k.mu is held.
+func (k *Kernel) reapLocked(p *Process) {
+	delete(k.procs, p.PID)
+	if p.parent != nil {
+		delete(p.parent.children, p.PID)
+	}
+}
+
+// Processes returns every process in the table.
+func (k *Kernel) Processes() []*Process {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]*Process, 0, len(k.procs))
+	for _, p := range k.procs {
+		out = append(out, p)
+	}
+	return out
 }

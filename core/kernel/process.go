@@ -21,14 +21,28 @@ type Process struct {
 	// Started is when the process was created.
 	Started time.Time
 
-	mu     sync.Mutex // guards cwd, umask, status
+	mu     sync.Mutex // guards cwd, umask, status, exited and the signal state
 	cwd    string
 	umask  uint32
 	status WaitStatus
 	exited bool
 	done   chan struct{}
 
+	// The process tree, guarded by Kernel.mu.
+	parent   *Process
+	children map[int32]*Process
+	pgid     int32
+
+	// Signals (signal.go), guarded by mu except where atomic.
+	sigs       sigState
 	termSignal atomic.Uint32 // the Signal ending the process, 0 if none
+	attention  atomic.Bool   // termSignal set, or a signal deliverable
+	// wake receives (without blocking) whenever a child changes state or
+	// a signal arrives: blocking calls wait on it.
+	wake chan struct{}
+	// interrupt, set by the runtime, makes the guest stop at its next loop
+	// head (sfi.Loader.Interrupt).
+	interrupt atomic.Pointer[func()]
 }
 
 // Kernel returns the kernel the process belongs to.
@@ -91,8 +105,10 @@ func (p *Process) Open(path string, flags vfs.OpenFlags, perm uint32) (*vfs.File
 	return p.kernel.VFS.Open(p.Abs(path), flags, perm&^p.Umask(), p.FDs)
 }
 
-// Exit records the process's status, closes its descriptors and wakes
-// waiters. Only the first call has an effect.
+// Exit records the process's status, closes its descriptors, hands its
+// children to the root process, tells its parent (SIGCHLD, a wake-up, or
+// an immediate reap when the parent ignores SIGCHLD) and wakes waiters.
+// Only the first call has an effect.
 func (p *Process) Exit(s WaitStatus) {
 	p.mu.Lock()
 	if p.exited {
@@ -105,6 +121,7 @@ func (p *Process) Exit(s WaitStatus) {
 	if p.FDs != nil {
 		p.FDs.CloseAll()
 	}
+	p.kernel.exited(p)
 	close(p.done)
 }
 

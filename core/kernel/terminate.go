@@ -22,6 +22,7 @@ func Terminate(ctx context.Context, p *Process, mod api.Module, sig Signal) {
 // sfi.Interrupt from another goroutine).
 func (p *Process) MarkSignaled(sig Signal) {
 	p.termSignal.CompareAndSwap(0, uint32(sig))
+	p.attention.Store(true)
 }
 
 // TermSignal returns the signal recorded by MarkSignaled, or 0.

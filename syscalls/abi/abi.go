@@ -101,12 +101,17 @@ func direct(f *Func) api.GoModuleFunc {
 			p := kernel.ProcessFrom(ctx)
 			kernel.CheckKilled(ctx, p, mod)
 			impl(ctx, p, mod, stack)
+			kernel.AfterSyscall(ctx, p, mod)
 		}
 	}
 	return func(ctx context.Context, mod api.Module, stack []uint64) {
 		p := kernel.ProcessFrom(ctx)
 		kernel.CheckKilled(ctx, p, mod)
-		stack[0] = uint64(ToWASI(impl(ctx, p, mod, stack)))
+		e := impl(ctx, p, mod, stack)
+		// Signals are acted on on the way out (a handler may run here),
+		// before the result is stored.
+		kernel.AfterSyscall(ctx, p, mod)
+		stack[0] = uint64(ToWASI(e))
 	}
 }
 
@@ -132,6 +137,7 @@ func traced(f *Func, log *zap.Logger) api.GoModuleFunc {
 		}
 		log.Log(logging.TraceLevel, fmt.Sprintf("==> %s(%s)", f.Name, sb.String()), zap.Int32("pid", pid))
 		e := impl(ctx, p, mod, stack)
+		kernel.AfterSyscall(ctx, p, mod)
 		if len(f.Results) > 0 {
 			stack[0] = uint64(ToWASI(e))
 		}

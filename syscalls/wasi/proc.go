@@ -35,7 +35,7 @@ func linuxSignal(w uint32) (kernel.Signal, bool) {
 
 var procRaise = abi.Func{
 	Support: abi.Partial,
-	Note:    "default actions only: terminate or ignore (no stop/continue, no user handlers yet)",
+	Note:    "no stop/continue (the LibOS has no job control): stop signals are ignored",
 	Name:    "proc_raise",
 	Params:  []abi.Param{abi.I32("sig")},
 	Results: abi.Errno,
@@ -47,10 +47,7 @@ var procRaise = abi.Func{
 		if !ok {
 			return errno.EINVAL
 		}
-		if sig.DefaultIgnored() {
-			return 0
-		}
-		kernel.Terminate(ctx, p, mod, sig)
+		p.Signal(sig) // acted on as the call returns (abi's wrapper)
 		return 0
 	},
 }

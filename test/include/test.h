@@ -62,6 +62,12 @@ TEST_UNUSED static const char *errno_name(int e) {
     case EFAULT: return "EFAULT";
     case EAGAIN: return "EAGAIN";
     case EINTR: return "EINTR";
+    case ECHILD: return "ECHILD";
+    case ESRCH: return "ESRCH";
+    case EPIPE: return "EPIPE";
+    case ENOEXEC: return "ENOEXEC";
+    case E2BIG: return "E2BIG";
+    case ENOTTY: return "ENOTTY";
 #ifdef ENOTCAPABLE
     case ENOTCAPABLE: return "ENOTCAPABLE";
 #endif

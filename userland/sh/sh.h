@@ -16,7 +16,9 @@
 #ifndef SH_H
 #define SH_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stddef.h>
 #include <sys/types.h>
 

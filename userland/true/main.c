@@ -1,0 +1,5 @@
+/* true: exit successfully, whatever the arguments. */
+int main(void)
+{
+	return 0;
+}
