@@ -11,6 +11,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
 
 	"go.uber.org/zap"
 
@@ -48,12 +52,16 @@ type LibOS struct {
 	stdio  [3]*vfs.File
 	cfg    *config.Config
 	stderr io.Writer // where faults of debuggable instances are reported
+
+	running sync.WaitGroup // one per process goroutine
+	execs   sync.Map       // *kernel.Process -> *sfi.Program set by Exec
 }
 
 // New assembles a LibOS from its parts; gen.NewLibOS is the injector that
 // provides them. The returned cleanup releases the standard streams.
 func New(o Options, k *kernel.Kernel, loader *sfi.Loader, log *zap.Logger) (*LibOS, func()) {
 	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config, stderr: o.Stderr}
+	k.Exec = l
 	for i, s := range []struct {
 		r io.Reader
 		w io.Writer
@@ -160,7 +168,21 @@ func (l *LibOS) Run(ctx context.Context, path string, argv, env []string) (kerne
 	<-p.Done()
 	s := p.Status()
 	l.kernel.Reap(p)
+	l.waitAll(2 * time.Second)
 	return s, nil
+}
+
+// waitAll waits for every process goroutine to finish (they were killed
+// with the root process), at most d: one blocked in a host read of the
+// LibOS's own stdin cannot be interrupted.
+func (l *LibOS) waitAll(d time.Duration) {
+	done := make(chan struct{})
+	go func() { l.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		l.log.Warn("processes still running after the root process exited")
+	}
 }
 
 // start verifies and loads path and runs it as a new process on its own
@@ -181,25 +203,36 @@ func (l *LibOS) start(ctx context.Context, parent *kernel.Process, path string, 
 		fds.CloseAll()
 		return nil, &ProgramError{Path: path, Errno: e, Err: fmt.Errorf("%s: cannot create a process: %w", path, e)}
 	}
+	l.running.Add(1)
 	go l.runProcess(ctx, p, prog)
 	return p, nil
 }
 
 func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Program) {
+	defer l.running.Done()
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pctx = kernel.WithProcess(pctx, p)
-	l.log.Debug("process start", zap.Int32("pid", p.PID), zap.Strings("argv", p.Args), zap.String("sha256", prog.HashString()))
-	mod, err := l.loader.Runtime().InstantiateModule(pctx, prog.Module,
-		sfi.ModuleConfig())
-	if err == nil {
-		// Killing the process (its context ends) interrupts the guest at
-		// its next loop head or syscall.
+	// Killing the LibOS (its context ends) kills the process.
+	stop := context.AfterFunc(pctx, func() { p.Kill(kernel.SIGKILL) })
+	defer stop()
+	var err error
+	for {
+		l.log.Debug("process start", zap.Int32("pid", p.PID), zap.Strings("argv", p.Args), zap.String("sha256", prog.HashString()))
+		var mod api.Module
+		mod, err = l.loader.Runtime().InstantiateModule(pctx, prog.Module, sfi.ModuleConfig())
+		if err != nil {
+			break
+		}
+		// A kill interrupts the guest at its next loop head.
 		p.SetInterrupt(func() { l.loader.Interrupt(mod) })
-		stop := context.AfterFunc(pctx, func() { p.Kill(kernel.SIGKILL) })
 		_, err = mod.ExportedFunction("_start").Call(pctx)
-		stop()
 		mod.Close(pctx)
+		next, ok := l.execs.LoadAndDelete(p)
+		if !ok || p.TermSignal() != 0 {
+			break
+		}
+		prog = next.(*sfi.Program) // execve: the same process runs the new program
 	}
 	status, trap := statusOf(p, err)
 	if trap != "" {
@@ -210,6 +243,9 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	}
 	l.log.Debug("process exit", zap.Int32("pid", p.PID), zap.Int("status", status.ShellStatus()))
 	p.Exit(status)
+	if p.PID == kernel.RootPID {
+		l.kernel.KillAll(p) // as in Occlum, the root process takes every other with it
+	}
 }
 
 func firstArg(a []string) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/sfi"
 	"github.com/occlumgo/occlum/syscalls/abi"
+	"github.com/occlumgo/occlum/syscalls/occlum"
 	"github.com/occlumgo/occlum/syscalls/wasi"
 )
 
@@ -37,9 +38,12 @@ var DefaultSet = wire.NewSet(CoreSet, DefaultMountTypes, DefaultFamilies)
 // DefaultMountTypes provides hashfs, hostfs, ramfs and devfs.
 func DefaultMountTypes() MountTypeSet { return MountTypes() }
 
-// DefaultFamilies provides WASI preview 1.
+// DefaultFamilies provides WASI preview 1 and the occlum extension.
 func DefaultFamilies() Families {
-	return Families{{Name: wasi.ModuleName, Funcs: wasi.Funcs()}}
+	return Families{
+		{Name: wasi.ModuleName, Funcs: wasi.Funcs()},
+		{Name: occlum.ModuleName, Funcs: occlum.Funcs()},
+	}
 }
 
 // ProvideLogger returns the configured logger or a no-op one.

@@ -38,8 +38,8 @@ func (k *Kernel) exited(p *Process) {
 	}
 	parent := p.parent
 	autoReap := parent != nil && parent.ignoresChildren()
-	if autoReap {
-		k.reapLocked(p)
+	if autoReap || (parent == nil && p.PID != RootPID) {
+		k.reapLocked(p) // nobody will wait for it
 	}
 	k.mu.Unlock()
 	if parent != nil {

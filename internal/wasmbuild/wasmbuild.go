@@ -53,6 +53,8 @@ type Module struct {
 	NoMemory     bool
 	MemoryName   string // default "memory"
 	ImportMemory bool
+	// Data are active data segments: offset -> bytes.
+	Data map[uint32][]byte
 }
 
 // Encode returns the binary module.
@@ -113,8 +115,23 @@ func (m Module) Encode() []byte {
 	body := append([]byte{0x00}, m.Body...) // no locals
 	body = append(body, End...)
 	out = section(out, 10, vecOf([][]byte{append(uleb(uint64(len(body))), body...)}))
+	if len(m.Data) > 0 {
+		var segs [][]byte
+		for off, b := range m.Data {
+			seg := append([]byte{0x00}, I32Const(int32(off))...)
+			seg = append(seg, End...)
+			segs = append(segs, append(seg, vec(b)...))
+		}
+		out = section(out, 11, vecOf(segs))
+	}
 	return out
 }
+
+// I32Shru encodes i32.shr_u.
+func I32Shru() []byte { return []byte{0x76} }
+
+// I32And encodes i32.and.
+func I32And() []byte { return []byte{0x71} }
 
 func section(out []byte, id byte, content []byte) []byte {
 	out = append(out, id)

@@ -6,6 +6,7 @@
  * FD_CLOEXEC descriptors not reaching a spawned child. Descriptor numbers
  * are compared, never printed: natively and in the LibOS (whose WASI
  * preopens take some) they differ. */
+#define _GNU_SOURCE
 #include <sys/stat.h>
 
 #include "proc.h"

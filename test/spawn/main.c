@@ -160,7 +160,9 @@ int main(int argc, char **argv) {
     printf("directory: EACCES\n");
     spawn_empty_ok(__LINE__);
 
-    /* Files that are not programs, with every permission bit. */
+    /* Files that are not programs, created with every permission bit
+     * (there is no chmod in WASI; the umask lets them through). */
+    umask(022);
     struct {
         const char *name, *content;
         size_t len;
@@ -178,7 +180,6 @@ int main(int argc, char **argv) {
         if (fd < 0) continue;
         CHECK_EQ(write(fd, junk[i].content, junk[i].len), (long)junk[i].len);
         CHECK_OK(close(fd));
-        CHECK_OK(chmod(P(junk[i].name), 0755));
         errno = 0;
         pid = spawn_path(P(junk[i].name), NULL, NULL, empty, NULL);
         int e = errno;

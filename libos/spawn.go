@@ -1,0 +1,150 @@
+package libos
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+	"go.uber.org/zap"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/fdtable"
+	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/sfi"
+)
+
+var _ kernel.Executor = (*LibOS)(nil)
+
+// Spawn implements kernel.Executor: posix_spawn. The child starts with a
+// copy of the parent's descriptor table, the file actions applied in
+// order, then FD_CLOEXEC descriptors closed; its program path is resolved
+// in its working directory (after any chdir action).
+func (l *LibOS) Spawn(ctx context.Context, parent *kernel.Process, req kernel.SpawnRequest) (*kernel.Process, errno.Errno) {
+	fds := parent.FDs.Fork()
+	cwd, e := l.applyFileActions(parent, fds, req.Actions)
+	if e != 0 {
+		fds.CloseAll()
+		return nil, e
+	}
+	fds.CloseCloexec()
+	prog, e := l.load(ctx, vfs.Join(cwd, req.Path))
+	if e != 0 {
+		fds.CloseAll()
+		return nil, e
+	}
+	child, e := l.kernel.NewProcess(parent, req.Argv, req.Env, cwd, fds)
+	if e != 0 {
+		fds.CloseAll()
+		return nil, e
+	}
+	if a := req.Attr; a != nil {
+		if a.Flags&kernel.SpawnSetPgroup != 0 {
+			if e := parent.Setpgid(child.PID, a.Pgroup); e != 0 {
+				child.Exit(kernel.Exited(127))
+				l.kernel.Reap(child)
+				return nil, e
+			}
+		}
+		if a.Flags&kernel.SpawnSetSigMask != 0 {
+			mask := a.SigMask
+			child.Sigprocmask(kernel.SigSetmask, &mask)
+		}
+		if a.Flags&kernel.SpawnSetSigDef != 0 {
+			child.SetSignalDefaults(a.SigDefault)
+		}
+	}
+	l.running.Add(1)
+	go l.runProcess(ctx, child, prog)
+	return child, 0
+}
+
+// applyFileActions runs posix_spawn file actions on fds and returns the
+// child's working directory.
+func (l *LibOS) applyFileActions(parent *kernel.Process, fds *fdtable.Table, actions []kernel.FileAction) (string, errno.Errno) {
+	cwd := parent.Cwd()
+	ns := l.kernel.VFS
+	for _, a := range actions {
+		switch a.Op {
+		case kernel.ActionOpen:
+			f, e := ns.Open(vfs.Join(cwd, a.Path), vfs.OpenFlags(a.Flags), a.Mode&^parent.Umask(), fds)
+			if e != 0 {
+				return "", e
+			}
+			if e := fds.Set(a.FD, f, vfs.OpenFlags(a.Flags)&vfs.O_CLOEXEC != 0); e != 0 {
+				f.DecRef()
+				return "", e
+			}
+		case kernel.ActionClose:
+			fds.Remove(a.FD) // closing a descriptor that is not open is not an error
+		case kernel.ActionDup2:
+			f, e := fds.Get(a.FD)
+			if e != 0 {
+				return "", e
+			}
+			if e := fds.Set(a.NewFD, f, false); e != 0 {
+				f.DecRef()
+				return "", e
+			}
+		case kernel.ActionChdir:
+			d, e := ns.Resolve(vfs.Join(cwd, a.Path), true)
+			if e != 0 {
+				return "", e
+			}
+			if d.Inode.Type() != vfs.TypeDirectory {
+				return "", errno.ENOTDIR
+			}
+			cwd = d.Path
+		case kernel.ActionFchdir:
+			f, e := fds.Get(a.FD)
+			if e != 0 {
+				return "", e
+			}
+			d := f.Dentry()
+			f.DecRef()
+			if d.Inode == nil || d.Inode.Type() != vfs.TypeDirectory {
+				return "", errno.ENOTDIR
+			}
+			cwd = d.Path
+		default:
+			return "", errno.EINVAL
+		}
+	}
+	return cwd, 0
+}
+
+// load reads and verifies the program at the absolute path p, for spawn
+// and execve: the errno is what the syscall returns, the loader's reason is
+// logged.
+func (l *LibOS) load(ctx context.Context, p string) (*sfi.Program, errno.Errno) {
+	bin, err := l.readProgram(p)
+	if err != nil {
+		var pe *ProgramError
+		if errors.As(err, &pe) {
+			return nil, pe.Errno
+		}
+		return nil, errno.EIO
+	}
+	prog, err := l.loader.Load(ctx, p, bin)
+	if err != nil {
+		l.log.Info("program refused", zap.String("path", p), zap.Error(err))
+		return nil, errno.ENOEXEC
+	}
+	return prog, 0
+}
+
+// Exec implements kernel.Executor: execve. On success the current program
+// is unwound and runProcess starts the new one in the same process.
+func (l *LibOS) Exec(ctx context.Context, p *kernel.Process, mod api.Module, path string, argv, env []string) errno.Errno {
+	prog, e := l.load(ctx, p.Abs(path))
+	if e != 0 {
+		return e
+	}
+	p.FDs.CloseCloexec()
+	p.ResetHandlers()
+	p.Args, p.Env = argv, env
+	l.execs.Store(p, prog)
+	_ = mod.CloseWithExitCode(ctx, 0)
+	panic(sys.NewExitError(0))
+}

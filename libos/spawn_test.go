@@ -1,0 +1,83 @@
+package libos_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/occlumgo/occlum/internal/wasmbuild"
+	"github.com/occlumgo/occlum/libos/libostest"
+	"github.com/occlumgo/occlum/syscalls/occlum"
+)
+
+func occ(name string, params ...byte) wasmbuild.Import {
+	return wasmbuild.Import{Module: occlum.ModuleName, Name: name, Type: wasmbuild.Func{Params: params, Results: []byte{i32}}}
+}
+
+func i32s(n int) []byte { return bytes.Repeat([]byte{i32}, n) }
+
+// spawnParent builds a parent that spawns child (with argv = [child]),
+// optionally kills it with sig, waits for it, and exits with
+// (status >> shift) & 0xff.
+func spawnParent(child string, sig int32, shift int32) []byte {
+	strvec := make([]byte, 8)
+	binary.LittleEndian.PutUint32(strvec[0:], 100)
+	binary.LittleEndian.PutUint32(strvec[4:], uint32(len(child)))
+	c := wasmbuild.I32Const
+	body := cat(c(100), c(int32(len(child))), c(200), c(1), c(0), c(0), c(0), c(0), c(0), c(300), wasmbuild.Call(1), wasmbuild.Drop)
+	if sig != 0 {
+		body = cat(body, c(300), wasmbuild.I32Load(), c(sig), wasmbuild.Call(3), wasmbuild.Drop)
+	}
+	body = cat(body, c(-1), c(0), c(304), c(308), wasmbuild.Call(2), wasmbuild.Drop,
+		c(304), wasmbuild.I32Load(), c(shift), wasmbuild.I32Shru(), c(0xff), wasmbuild.I32And(), wasmbuild.Call(0))
+	return wasmbuild.Module{MemoryPages: 1,
+		Imports: []wasmbuild.Import{procExit, occ("spawn", i32s(10)...), occ("wait4", i32s(4)...), occ("kill", i32, i32)},
+		Data:    map[uint32][]byte{100: []byte(child), 200: strvec},
+		Body:    body}.Encode()
+}
+
+func TestSpawnWaitKill(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	l, install, cleanup, err := libostest.Boot(ctx, libostest.ProgramOptions{Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	progs := map[string][]byte{
+		"/bin/exit7":       wasmbuild.Module{MemoryPages: 1, Imports: []wasmbuild.Import{procExit}, Body: cat(wasmbuild.I32Const(7), wasmbuild.Call(0))}.Encode(),
+		"/bin/spin":        wasmbuild.Module{MemoryPages: 1, Body: wasmbuild.Loop()}.Encode(),
+		"/bin/segv":        wasmbuild.Module{MemoryPages: 1, Body: cat(wasmbuild.I32Const(-4), wasmbuild.I32Load(), wasmbuild.Drop)}.Encode(),
+		"/bin/p-exit7":     spawnParent("/bin/exit7", 0, 8),
+		"/bin/p-segv":      spawnParent("/bin/segv", 0, 0),
+		"/bin/p-kill-spin": spawnParent("/bin/spin", 9, 0),
+		"/bin/p-term-spin": spawnParent("/bin/spin", 15, 0),
+		"/bin/p-missing":   spawnParent("/bin/none", 0, 0),
+	}
+	for p, b := range progs {
+		if err := install(p, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		parent string
+		want   int
+	}{
+		{"/bin/p-exit7", 7},      // the child's exit code
+		{"/bin/p-segv", 11},      // the child died of SIGSEGV
+		{"/bin/p-kill-spin", 9},  // SIGKILL ends a child spinning without syscalls
+		{"/bin/p-term-spin", 15}, // so does a fatal signal's default action
+		{"/bin/p-missing", 0},    // spawn failed (ENOENT), wait4 found no child (ECHILD): status word untouched
+	} {
+		st, err := l.Run(ctx, tc.parent, []string{tc.parent}, nil)
+		if err != nil || !st.IfExited() || st.ExitCode() != tc.want {
+			t.Errorf("%s: status %#x (exit %d), err %v; want exit %d", tc.parent, st, st.ExitCode(), err, tc.want)
+		}
+	}
+	if n := l.Kernel().Count(); n != 0 {
+		t.Errorf("%d processes left in the table", n)
+	}
+}

@@ -1,0 +1,40 @@
+/* libocclum: wasi-libc's <fcntl.h> with a working O_CLOEXEC and the fcntl()
+ * commands of the LibOS.
+ *
+ * The O_* values stay wasi-libc's (O_RDONLY is 0x04000000, O_CREAT 0x1000,
+ * ...): they are what wasi-libc's open() understands. libocclum translates
+ * them to Linux values where the LibOS ABI wants those (file actions, pipe2,
+ * dup3, fcntl F_GETFL/F_SETFL).
+ *
+ * O_CLOEXEC is a bit wasi-libc's open() ignores. open() and openat() are
+ * redirected to libocclum, which strips it, opens the file, and marks the new
+ * descriptor close-on-exec. fcntl() is redirected the same way (wasi-libc's
+ * own fcntl() keeps serving wasi-libc's internal callers, such as fdopen). */
+#include_next <fcntl.h>
+
+#ifndef __occlum_fcntl_h
+#define __occlum_fcntl_h
+
+#undef O_CLOEXEC
+#define O_CLOEXEC 0x20000000
+
+#ifndef F_DUPFD
+#define F_DUPFD 0
+#endif
+#ifndef F_DUPFD_CLOEXEC
+#define F_DUPFD_CLOEXEC 1030
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int open(const char *, int, ...) __asm__("__occlum_open");
+int openat(int, const char *, int, ...) __asm__("__occlum_openat");
+int fcntl(int, int, ...) __asm__("__occlum_fcntl");
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

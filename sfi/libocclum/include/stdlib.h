@@ -1,0 +1,19 @@
+/* libocclum: wasi-libc's <stdlib.h> plus what POSIX puts there for
+ * system(): the wait status macros. system() itself is declared by
+ * wasi-libc and implemented by libocclum (/bin/sh -c through posix_spawn). */
+#include_next <stdlib.h>
+
+#ifndef __occlum_stdlib_h
+#define __occlum_stdlib_h
+
+#if defined(_POSIX_SOURCE) || defined(_POSIX_C_SOURCE) \
+ || defined(_XOPEN_SOURCE) || defined(_GNU_SOURCE) \
+ || defined(_BSD_SOURCE)
+#ifndef WNOHANG
+#define WNOHANG 1
+#define WUNTRACED 2
+#endif
+#include <__occlum_waitstatus.h>
+#endif
+
+#endif

@@ -1,0 +1,239 @@
+/* libocclum internals: the `occlum` imports (docs/abi.md, "occlum") and the
+ * helpers shared by the implementation files.
+ *
+ * Every source file is one archive member. A member only imports the
+ * `occlum` functions it calls, and wasm-ld only links the members a program
+ * needs, so a program imports exactly the LibOS functions it uses. */
+#ifndef OCCLUM_INTERNAL_H
+#define OCCLUM_INTERNAL_H
+
+#ifndef __wasm32__
+#error "libocclum is built for wasm32-wasi only"
+#endif
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <spawn.h>
+
+#define OCCLUM_IMPORT(name) \
+	__attribute__((__import_module__("occlum"), __import_name__(#name)))
+
+/* ---- ABI structures ---- */
+
+/* A string of an argv/envp array: not NUL-terminated on the wire. */
+struct occlum_str {
+	const char *ptr;
+	uint32_t len;
+};
+_Static_assert(sizeof(struct occlum_str) == 8, "occlum_str");
+
+enum {
+	OCCLUM_FA_OPEN = 1,
+	OCCLUM_FA_CLOSE = 2,
+	OCCLUM_FA_DUP2 = 3,
+	OCCLUM_FA_CHDIR = 4,
+	OCCLUM_FA_FCHDIR = 5,
+};
+
+struct occlum_file_action {
+	uint32_t op;
+	int32_t fd;
+	int32_t newfd;
+	uint32_t oflags; /* Linux O_* */
+	uint32_t mode;
+	const char *path; /* NUL-terminated here, for our own use; len below */
+	uint32_t path_len;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct occlum_file_action) == 32, "file_action");
+_Static_assert(offsetof(struct occlum_file_action, path) == 20, "file_action.path");
+
+struct occlum_spawn_attr {
+	uint32_t flags;
+	int32_t pgroup;
+	uint64_t sigdefault;
+	uint64_t sigmask;
+	uint64_t reserved;
+};
+_Static_assert(sizeof(struct occlum_spawn_attr) == 32, "spawn_attr");
+_Static_assert(offsetof(struct occlum_spawn_attr, sigdefault) == 8, "spawn_attr.sigdefault");
+
+#define OCCLUM_SPAWN_ABI_FLAGS                                        \
+	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP |               \
+	 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID)
+
+struct occlum_sigaction {
+	uint32_t handler; /* 0 SIG_DFL, 1 SIG_IGN, else a table index */
+	uint32_t flags;
+	uint64_t mask;
+	uint64_t reserved;
+};
+_Static_assert(sizeof(struct occlum_sigaction) == 24, "sigaction");
+
+#define OCCLUM_SA_ABI_FLAGS (SA_RESTART | SA_NODEFER | SA_RESETHAND)
+
+struct occlum_rlimit {
+	uint64_t cur;
+	uint64_t max;
+};
+
+struct occlum_sysinfo {
+	uint64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram;
+	uint64_t freeram;
+	uint64_t sharedram;
+	uint64_t bufferram;
+	uint64_t totalswap;
+	uint64_t freeswap;
+	uint32_t procs;
+	uint32_t mem_unit;
+};
+_Static_assert(sizeof(struct occlum_sysinfo) == 88, "sysinfo");
+
+/* ---- the imports ---- */
+
+OCCLUM_IMPORT(spawn)
+int32_t __occlum_sys_spawn(const char *path, uint32_t path_len,
+	const struct occlum_str *argv, uint32_t argc,
+	const struct occlum_str *envp, uint32_t envc,
+	const struct occlum_file_action *actions, uint32_t nactions,
+	const struct occlum_spawn_attr *attr, int32_t *result_pid);
+OCCLUM_IMPORT(execve)
+int32_t __occlum_sys_execve(const char *path, uint32_t path_len,
+	const struct occlum_str *argv, uint32_t argc,
+	const struct occlum_str *envp, uint32_t envc);
+OCCLUM_IMPORT(wait4)
+int32_t __occlum_sys_wait4(int32_t pid, int32_t options, int32_t *result_status, int32_t *result_pid);
+OCCLUM_IMPORT(getpid) int32_t __occlum_sys_getpid(int32_t *result_pid);
+OCCLUM_IMPORT(getppid) int32_t __occlum_sys_getppid(int32_t *result_pid);
+OCCLUM_IMPORT(getpgid) int32_t __occlum_sys_getpgid(int32_t pid, int32_t *result_pgid);
+OCCLUM_IMPORT(setpgid) int32_t __occlum_sys_setpgid(int32_t pid, int32_t pgid);
+OCCLUM_IMPORT(kill) int32_t __occlum_sys_kill(int32_t pid, int32_t sig);
+
+OCCLUM_IMPORT(sigaction)
+int32_t __occlum_sys_sigaction(int32_t sig, const struct occlum_sigaction *act, struct occlum_sigaction *result_oldact);
+OCCLUM_IMPORT(sigprocmask)
+int32_t __occlum_sys_sigprocmask(int32_t how, const uint64_t *set, uint64_t *result_oldset);
+OCCLUM_IMPORT(sigpending) int32_t __occlum_sys_sigpending(uint64_t *result_set);
+OCCLUM_IMPORT(sigsuspend) int32_t __occlum_sys_sigsuspend(const uint64_t *set);
+
+OCCLUM_IMPORT(pipe2) int32_t __occlum_sys_pipe2(int32_t *result_fds, uint32_t flags);
+OCCLUM_IMPORT(dup) int32_t __occlum_sys_dup(int32_t fd, int32_t *result_fd);
+OCCLUM_IMPORT(dup2) int32_t __occlum_sys_dup2(int32_t fd, int32_t newfd);
+OCCLUM_IMPORT(dup3) int32_t __occlum_sys_dup3(int32_t fd, int32_t newfd, uint32_t flags);
+OCCLUM_IMPORT(fcntl)
+int32_t __occlum_sys_fcntl(int32_t fd, int32_t cmd, int32_t arg, int32_t *result_value);
+
+OCCLUM_IMPORT(chdir) int32_t __occlum_sys_chdir(const char *path, uint32_t path_len);
+OCCLUM_IMPORT(fchdir) int32_t __occlum_sys_fchdir(int32_t fd);
+OCCLUM_IMPORT(getcwd) int32_t __occlum_sys_getcwd(char *buf, uint32_t buf_len, uint32_t *result_len);
+OCCLUM_IMPORT(umask) int32_t __occlum_sys_umask(uint32_t mask, uint32_t *result_old);
+OCCLUM_IMPORT(getuid) int32_t __occlum_sys_getuid(uint32_t *result_id);
+OCCLUM_IMPORT(geteuid) int32_t __occlum_sys_geteuid(uint32_t *result_id);
+OCCLUM_IMPORT(getgid) int32_t __occlum_sys_getgid(uint32_t *result_id);
+OCCLUM_IMPORT(getegid) int32_t __occlum_sys_getegid(uint32_t *result_id);
+OCCLUM_IMPORT(uname) int32_t __occlum_sys_uname(void *buf);
+OCCLUM_IMPORT(sysinfo) int32_t __occlum_sys_sysinfo(struct occlum_sysinfo *buf);
+OCCLUM_IMPORT(getrlimit)
+int32_t __occlum_sys_getrlimit(int32_t resource, struct occlum_rlimit *result_rlimit);
+OCCLUM_IMPORT(setrlimit)
+int32_t __occlum_sys_setrlimit(int32_t resource, const struct occlum_rlimit *rlimit);
+OCCLUM_IMPORT(prlimit)
+int32_t __occlum_sys_prlimit(int32_t pid, int32_t resource, const struct occlum_rlimit *new_limit, struct occlum_rlimit *result_old);
+
+/* ---- helpers ---- */
+
+/* ret turns an ABI errno into the C convention: 0, or -1 with errno set.
+ * wasi-libc's errno values are the WASI numbers, so no translation. */
+static inline int __occlum_ret(int32_t e)
+{
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Linux flag values used on the wire. */
+#define LINUX_O_ACCMODE   03
+#define LINUX_O_RDONLY    00
+#define LINUX_O_WRONLY    01
+#define LINUX_O_RDWR      02
+#define LINUX_O_CREAT     0100
+#define LINUX_O_EXCL      0200
+#define LINUX_O_NOCTTY    0400
+#define LINUX_O_TRUNC     01000
+#define LINUX_O_APPEND    02000
+#define LINUX_O_NONBLOCK  04000
+#define LINUX_O_DSYNC     010000
+#define LINUX_O_DIRECTORY 0200000
+#define LINUX_O_NOFOLLOW  0400000
+#define LINUX_O_CLOEXEC   02000000
+#define LINUX_O_SYNC      04010000
+#define LINUX_O_PATH      010000000
+
+/* wasi-libc O_* <-> Linux O_* (fcntl.c). */
+uint32_t __occlum_oflags_to_linux(int flags);
+int __occlum_oflags_from_linux(uint32_t flags);
+
+/* u64 signal sets (sigset.c). */
+static inline uint64_t __occlum_sigset_get(const sigset_t *s)
+{
+	return (uint64_t)s->__bits[0] | (uint64_t)s->__bits[1] << 32;
+}
+static inline void __occlum_sigset_put(sigset_t *s, uint64_t v)
+{
+	for (size_t i = 0; i < sizeof s->__bits / sizeof s->__bits[0]; i++)
+		s->__bits[i] = 0;
+	s->__bits[0] = (unsigned long)v;
+	s->__bits[1] = (unsigned long)(v >> 32);
+}
+
+/* Marks fd close-on-exec (cloexec.c). Declared weak where it is only used
+ * if something else links it in; see open.c. */
+int __occlum_set_cloexec(int fd);
+
+/* OCCLUM_NEEDS_CLOEXEC links cloexec.c into every program that links the
+ * member using it: members through which close-on-exec becomes observable
+ * (spawn, exec, fcntl) use it, so that open(O_CLOEXEC) marks descriptors in
+ * exactly the programs where that matters. */
+#define OCCLUM_NEEDS_CLOEXEC                                               \
+	__attribute__((__used__)) static int (*const __occlum_cloexec_ref)(int) = \
+		__occlum_set_cloexec
+
+/* The cwd as the LibOS has it (cwd.c): synced on first use, and after
+ * chdir/fchdir/getcwd. */
+const char *__occlum_cwd(void);
+void __occlum_cwd_set(const char *path, size_t len);
+int __occlum_cwd_sync(void);
+
+/* String arrays for spawn and execve (strarray.c). Returns NULL with errno
+ * set on failure; *n is the count. A null array is empty. */
+struct occlum_str *__occlum_strarray(char *const *v, uint32_t *n);
+
+/* The spawn/exec engine (spawn.c). Returns an errno value (0 on success).
+ * Runs "#!" scripts through their interpreter, like Linux's execve. */
+int __occlum_spawn(pid_t *pid, const char *path,
+	const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+	char *const argv[], char *const envp[]);
+int __occlum_execve(const char *path, char *const argv[], char *const envp[]);
+
+/* script_argv builds the argv for running the "#!" script at path (read
+ * relative to dir, when dir is not NULL and path is relative) whose own argv
+ * is argv. Returns NULL with *err = ENOEXEC when path is not a script, or
+ * another errno. The result is one allocation; *interp points into it. */
+char **__occlum_script_argv(const char *dir, const char *path, char *const argv[],
+	const char **interp, int *err);
+
+/* PATH search (pathsearch.c): calls try(candidate, ctx) for each candidate
+ * of file along PATH until it returns something other than ENOENT, ENOTDIR
+ * or EACCES (ENAMETOOLONG too), and returns that; EACCES if any candidate
+ * said so, else ENOENT. */
+int __occlum_path_search(const char *file, int (*try)(const char *, void *), void *ctx);
+
+extern char **environ;
+
+#endif
