@@ -172,6 +172,15 @@ func (l *LibOS) Run(ctx context.Context, path string, argv, env []string) (kerne
 	return s, nil
 }
 
+// SignalRoot sends sig to the root process, as a terminal's Ctrl-C does to
+// the foreground process (occlum-libos forwards its own SIGINT, SIGTERM,
+// SIGHUP and SIGQUIT here). It does nothing when no root process runs.
+func (l *LibOS) SignalRoot(sig kernel.Signal) {
+	if p, ok := l.kernel.Process(kernel.RootPID); ok {
+		p.Signal(sig)
+	}
+}
+
 // waitAll waits for every process goroutine to finish (they were killed
 // with the root process), at most d: one blocked in a host read of the
 // LibOS's own stdin cannot be interrupted.

@@ -81,3 +81,28 @@ func TestSpawnWaitKill(t *testing.T) {
 		t.Errorf("%d processes left in the table", n)
 	}
 }
+
+// Ctrl-C on occlum run: SIGINT goes to the root process, whose default
+// action ends it (and its status says so), even while it spins.
+func TestSignalRoot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, install, cleanup, err := libostest.Boot(ctx, libostest.ProgramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if err := install("/bin/spin", wasmbuild.Module{MemoryPages: 1, Body: wasmbuild.Loop()}.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for l.Kernel().Count() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		l.SignalRoot(2)
+	}()
+	st, err := l.Run(ctx, "/bin/spin", []string{"spin"}, nil)
+	if err != nil || st.ShellStatus() != 130 {
+		t.Fatalf("status %d, err %v; want 130 (SIGINT)", st.ShellStatus(), err)
+	}
+}

@@ -29,12 +29,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 
 	"go.uber.org/zap"
 
 	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/kernel"
 	"github.com/occlumgo/occlum/gen"
 	"github.com/occlumgo/occlum/instance"
 	"github.com/occlumgo/occlum/libos"
@@ -139,19 +139,6 @@ func run(o runOptions) (int, error) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var killedBy atomic.Int32
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case s := <-sigs:
-			killedBy.Store(int32(s.(syscall.Signal)))
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-
 	l, cleanup, err := gen.NewLibOS(ctx, libos.Options{
 		Config: built.Config, InstanceDir: dir, Manifest: built.Manifest, Platform: plat, Logger: log,
 		Stdin: o.stdin, Stdout: o.stdout, Stderr: o.stderr, CacheDir: cache,
@@ -160,10 +147,23 @@ func run(o runOptions) (int, error) {
 		return 1, err
 	}
 	defer cleanup()
+
+	// SIGINT (Ctrl-C), SIGTERM, SIGHUP and SIGQUIT go to the root process,
+	// which handles, ignores or dies of them; we exit with its status.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				l.SignalRoot(kernel.Signal(s.(syscall.Signal)))
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	status, err := l.Run(ctx, path, append([]string{path}, o.args...), env)
-	if s := killedBy.Load(); s != 0 {
-		return 128 + int(s), nil
-	}
 	if err != nil {
 		var pe *libos.ProgramError
 		if errors.As(err, &pe) && pe.Errno == errno.ENOENT {

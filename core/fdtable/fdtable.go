@@ -26,7 +26,8 @@ type entry struct {
 type Table struct {
 	mu    sync.Mutex
 	fds   []entry // index = fd; file == nil means free
-	limit int32
+	limit int32   // RLIMIT_NOFILE soft limit: new fds are below it
+	hard  int32   // RLIMIT_NOFILE hard limit: the most limit may be raised to
 }
 
 // New returns an empty table that allows fds below limit.
@@ -34,7 +35,7 @@ func New(limit int32) *Table {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	return &Table{limit: limit}
+	return &Table{limit: limit, hard: limit}
 }
 
 // Get returns the description behind fd with a new reference the caller
@@ -91,7 +92,8 @@ func (t *Table) insert(e entry, min int32) (int32, errno.Errno) {
 	if min < 0 || min >= t.limit {
 		return -1, errno.EINVAL
 	}
-	for fd := min; int(fd) < len(t.fds); fd++ {
+	// Below the limit only: it may have been lowered under open fds.
+	for fd := min; int(fd) < len(t.fds) && fd < t.limit; fd++ {
 		if t.fds[fd].file == nil {
 			t.fds[fd] = e
 			return fd, 0
@@ -127,6 +129,40 @@ func (t *Table) Set(fd int32, f *vfs.File, cloexec bool) errno.Errno {
 	}
 	old := t.fds[fd].file
 	t.fds[fd] = entry{file: f, cloexec: cloexec}
+	t.mu.Unlock()
+	if old != nil {
+		old.DecRef()
+	}
+	return 0
+}
+
+// Dup2 makes newfd refer to the description behind fd (dup2, dup3), with
+// FD_CLOEXEC set to cloexec, closing what newfd held. When fd == newfd it
+// only checks that fd is open, as dup2 does.
+//
+// # Errors
+//   - EBADF: fd is not open, or newfd is negative or not below the limit.
+func (t *Table) Dup2(fd, newfd int32, cloexec bool) errno.Errno {
+	t.mu.Lock()
+	if fd < 0 || int(fd) >= len(t.fds) || t.fds[fd].file == nil {
+		t.mu.Unlock()
+		return errno.EBADF
+	}
+	if fd == newfd {
+		t.mu.Unlock()
+		return 0
+	}
+	if newfd < 0 || newfd >= t.limit {
+		t.mu.Unlock()
+		return errno.EBADF
+	}
+	for int32(len(t.fds)) <= newfd {
+		t.fds = append(t.fds, entry{})
+	}
+	f := t.fds[fd].file
+	f.IncRef()
+	old := t.fds[newfd].file
+	t.fds[newfd] = entry{file: f, cloexec: cloexec}
 	t.mu.Unlock()
 	if old != nil {
 		old.DecRef()
@@ -199,7 +235,7 @@ func (t *Table) SetCloseOnExec(fd int32, on bool) errno.Errno {
 func (t *Table) Fork() *Table {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c := &Table{limit: t.limit, fds: make([]entry, len(t.fds))}
+	c := &Table{limit: t.limit, hard: t.hard, fds: make([]entry, len(t.fds))}
 	copy(c.fds, t.fds)
 	for _, e := range c.fds {
 		if e.file != nil {
@@ -251,9 +287,36 @@ func (t *Table) Count() int {
 	return n
 }
 
-// Limit returns the RLIMIT_NOFILE of the table.
+// Limit returns the RLIMIT_NOFILE (soft limit) of the table.
 func (t *Table) Limit() int32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.limit
+}
+
+// Limits returns the soft and hard RLIMIT_NOFILE of the table.
+func (t *Table) Limits() (cur, max int32) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.limit, t.hard
+}
+
+// SetLimits sets the soft and hard RLIMIT_NOFILE, as setrlimit(2). As on
+// Linux, descriptors at or above a lowered limit stay open and usable;
+// only new ones (Insert, Set) must be below it.
+//
+// # Errors
+//   - EINVAL: cur > max, or cur < 0.
+//   - EPERM: max is above the current hard limit.
+func (t *Table) SetLimits(cur, max int32) errno.Errno {
+	if cur < 0 || cur > max {
+		return errno.EINVAL
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if max > t.hard {
+		return errno.EPERM
+	}
+	t.limit, t.hard = cur, max
+	return 0
 }

@@ -468,3 +468,94 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestDup2(t *testing.T) {
+	tb := fdtable.New(8)
+	f, c := newFile()
+	fd := mustInsert(t, tb, f, 0)
+	g, cg := newFile()
+	other := mustInsert(t, tb, g, 0)
+
+	// Onto itself: only a check, FD_CLOEXEC unchanged.
+	tb.SetCloseOnExec(fd, true)
+	if e := tb.Dup2(fd, fd, false); e != 0 {
+		t.Fatalf("Dup2(fd, fd) = %v", e)
+	}
+	if on, _ := tb.CloseOnExec(fd); !on {
+		t.Error("Dup2(fd, fd) cleared FD_CLOEXEC")
+	}
+	// Onto an open fd: it is closed, both share the description.
+	if e := tb.Dup2(fd, other, true); e != 0 {
+		t.Fatalf("Dup2 = %v", e)
+	}
+	closes(t, "replaced", cg, 1)
+	if h, _ := tb.Get(other); h != f {
+		t.Errorf("Dup2 target holds %p, want %p", h, f)
+	} else {
+		h.DecRef()
+	}
+	if on, _ := tb.CloseOnExec(other); !on {
+		t.Error("Dup2(cloexec) did not set FD_CLOEXEC")
+	}
+	// Past the end of the slice, below the limit.
+	if e := tb.Dup2(fd, 7, false); e != 0 {
+		t.Fatalf("Dup2(7) = %v", e)
+	}
+	for _, bad := range []struct{ fd, newfd int32 }{{5, 6}, {-1, 6}, {100, 6}, {fd, 8}, {fd, -1}, {5, 5}} {
+		if e := tb.Dup2(bad.fd, bad.newfd, false); e != errno.EBADF {
+			t.Errorf("Dup2(%d, %d) = %v, want EBADF", bad.fd, bad.newfd, e)
+		}
+	}
+	for _, d := range []int32{fd, other, 7} {
+		tb.Remove(d)
+	}
+	closes(t, "every copy closed", c, 1)
+}
+
+func TestSetLimits(t *testing.T) {
+	tb := fdtable.New(8)
+	if cur, max := tb.Limits(); cur != 8 || max != 8 {
+		t.Fatalf("Limits = %d, %d", cur, max)
+	}
+	for range 6 {
+		f, _ := newFile()
+		mustInsert(t, tb, f, 0)
+	}
+	tb.Remove(1)
+	// Lowering below open fds keeps them; new ones go below the limit only.
+	if e := tb.SetLimits(2, 6); e != 0 {
+		t.Fatalf("SetLimits(2, 6) = %v", e)
+	}
+	if g, e := tb.Get(5); e != 0 {
+		t.Errorf("fd 5 above the lowered limit: %v", e)
+	} else {
+		g.DecRef()
+	}
+	f, _ := newFile()
+	if fd := mustInsert(t, tb, f, 0); fd != 1 {
+		t.Errorf("Insert = %d, want 1", fd)
+	}
+	tb.Remove(3)
+	g, c := newFile()
+	if _, e := tb.Insert(g, 0, false); e != errno.EMFILE {
+		t.Errorf("Insert with free fd 3 above the limit = %v, want EMFILE", e)
+	}
+	if e := tb.Set(3, g, false); e != errno.EBADF {
+		t.Errorf("Set above the limit = %v, want EBADF", e)
+	}
+	closes(t, "refused", c, 0)
+	if e := tb.Dup2(0, 4, false); e != errno.EBADF {
+		t.Errorf("Dup2 above the limit = %v, want EBADF", e)
+	}
+	for _, tc := range []struct {
+		cur, max int32
+		want     errno.Errno
+	}{{7, 6, errno.EINVAL}, {-1, 6, errno.EINVAL}, {6, 7, errno.EPERM}, {6, 6, 0}, {4, 5, 0}, {5, 6, errno.EPERM}} {
+		if e := tb.SetLimits(tc.cur, tc.max); e != tc.want {
+			t.Errorf("SetLimits(%d, %d) = %v, want %v", tc.cur, tc.max, e, tc.want)
+		}
+	}
+	if cur, max := tb.Fork().Limits(); cur != 4 || max != 5 {
+		t.Errorf("Fork keeps limits %d, %d; want 4, 5", cur, max)
+	}
+}

@@ -24,6 +24,13 @@ type Limits struct {
 	MaxProcesses int
 	// MaxOpenFiles is each process's RLIMIT_NOFILE.
 	MaxOpenFiles int32
+	// UserSpaceSize is the memory of all processes together, in bytes
+	// (resource_limits.user_space_size); 0 means not configured.
+	UserSpaceSize uint64
+	// ProcessMemory is the most linear memory one process may have, in
+	// bytes (the process stack, heap and mmap budgets together); 0 means
+	// not configured.
+	ProcessMemory uint64
 }
 
 // Clock gives the kernel's notion of time. Tests replace it.
