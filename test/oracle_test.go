@@ -100,14 +100,14 @@ var programs = []program{
 	},
 	{
 		name: "wait", needs: "occlum",
-		helpers: []string{"empty", "exit_with", "cat", "sleep_then_exit"},
+		helpers: []string{"exit_with", "cat", "sleep_then_exit"},
 	},
 	{name: "exit_codes", needs: "occlum", helpers: []string{"exit_with"}},
 	{
 		name: "naughty_child", needs: "occlum",
 		helpers: []string{"crash_segv", "crash_abort", "crash_fpe", "spin", "cat", "empty", "exit_with"},
 	},
-	{name: "pipe", needs: "occlum", helpers: []string{"cat", "write_forever", "print_args"}},
+	{name: "pipe", needs: "occlum", helpers: []string{"cat", "write_forever"}},
 	{
 		name: "signal", needs: "occlum",
 		helpers: []string{"empty", "signal_parent", "spin_handler", "print_sigs", "sleep_then_exit"},
