@@ -1,7 +1,8 @@
 # Occlum in Go: build, test, benchmark and demo.
 #
 #   make deps    install the C-to-wasm toolchain (Debian packages) if missing, download Go modules
-#   make build   build every command in cmd/ into bin/, plus occlum-gcc, occlum-g++, occlum-c++ links to occlum-cc
+#   make build   build every command in cmd/ into bin/, plus occlum-gcc, occlum-g++, occlum-c++ links to occlum-cc,
+#                and libocclum (the C overlay occlum-gcc links) into bin/libocclum
 #   make test    deps, build, gofmt, go vet, go generate must change nothing, go test -race
 #   make bench   benchmarks (not part of make test)
 #   make demo    deps, build, then demo/run.sh
@@ -51,10 +52,14 @@ deps: go-check
 
 # Every command in cmd/ (occlum, occlum-libos, occlum-cc, ...) lands in bin/;
 # the toolchain names are links to occlum-cc, which picks C or C++ by name.
+# libocclum (sfi/libocclum: headers and libocclum.a) is built with it into
+# bin/libocclum, where occlum-cc finds it; skipped with a note when the wasm
+# toolchain is missing, a no-op when up to date.
 build: go-check
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
 	@for n in $(TOOL_NAMES); do ln -sfn occlum-cc $(BIN)/$$n; done
+	$(GO) run ./sfi/libocclum/mklibocclum -cc $(BIN)/occlum-cc -o $(BIN)/libocclum
 
 test: deps build test-go
 

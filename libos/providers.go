@@ -71,8 +71,10 @@ func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Name
 // ProvideKernel creates the kernel with the configured limits.
 func ProvideKernel(o Options, ns *vfs.Namespace) *kernel.Kernel {
 	return kernel.New(ns, kernel.SystemClock(), rand.Reader, kernel.Limits{
-		MaxProcesses: o.Config.ResourceLimits.MaxNumOfThreads,
-		MaxOpenFiles: fdtable.DefaultLimit,
+		MaxProcesses:  o.Config.ResourceLimits.MaxNumOfThreads,
+		MaxOpenFiles:  fdtable.DefaultLimit,
+		UserSpaceSize: uint64(o.Config.ResourceLimits.UserSpaceSize),
+		ProcessMemory: uint64(o.Config.Process.MemoryLimit()),
 	})
 }
 

@@ -134,8 +134,11 @@ var cflags = []string{"-std=gnu11", "-O2", "-Wall", "-Iinclude"}
 const runTimeout = 2 * time.Minute
 
 // shellSources holds the shell installed as /bin/sh inside the LibOS for
-// the shell programs: every .c file there is one program.
+// the shell programs: every .c file there is one program, built with
+// shellCflags (those of userland.Build).
 const shellSources = "../userland/sh"
+
+var shellCflags = []string{"-std=c11", "-O2", "-Wall", "-D_GNU_SOURCE"}
 
 // requireOcclum, when set in the environment, makes a needs: "occlum"
 // program that occlum-gcc cannot build fail instead of skipping.
@@ -260,8 +263,13 @@ type buildResult struct {
 	err  error
 }
 
-// build compiles srcs into out (under b.dir) with compiler, once per out.
+// build compiles srcs into out (under b.dir) with compiler and cflags,
+// once per out.
 func (b *builder) build(compiler, out string, srcs ...string) *buildResult {
+	return b.buildFlags(compiler, cflags, out, srcs...)
+}
+
+func (b *builder) buildFlags(compiler string, flags []string, out string, srcs ...string) *buildResult {
 	out = filepath.Join(b.dir, out)
 	b.mu.Lock()
 	r := b.done[out]
@@ -275,7 +283,7 @@ func (b *builder) build(compiler, out string, srcs ...string) *buildResult {
 			r.err = err
 			return
 		}
-		r.diag, r.err = compile(compiler, out, srcs...)
+		r.diag, r.err = compile(compiler, flags, out, srcs...)
 	})
 	return r
 }
@@ -341,7 +349,7 @@ func (b *builder) wasm(t *testing.T, p program) (prog []byte, files map[string][
 		if len(srcs) == 0 {
 			buildFailed(t, p, shellSources, &buildResult{err: errors.New("no sources"), diag: "undefined symbol: main (no " + shellSources + "/*.c)"})
 		}
-		files["/bin/sh"] = load(shellSources, b.build(b.occlumGCC, filepath.Join("wasm", "sh.wasm"), srcs...))
+		files["/bin/sh"] = load(shellSources, b.buildFlags(b.occlumGCC, shellCflags, filepath.Join("wasm", "sh.wasm"), srcs...))
 	}
 	return prog, files
 }
@@ -393,9 +401,10 @@ func missingOverlay(diag string) []string {
 	return names
 }
 
-// compile runs compiler on srcs and returns its diagnostics on failure.
-func compile(compiler, out string, srcs ...string) (string, error) {
-	args := append(append(append([]string{}, cflags...), "-o", out), srcs...)
+// compile runs compiler with flags on srcs and returns its diagnostics on
+// failure.
+func compile(compiler string, flags []string, out string, srcs ...string) (string, error) {
+	args := append(append(append([]string{}, flags...), "-o", out), srcs...)
 	cmd := exec.Command(compiler, args...)
 	var stderr bytes.Buffer
 	cmd.Stdout = &stderr

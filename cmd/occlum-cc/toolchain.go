@@ -37,6 +37,11 @@ type host struct {
 	LookPath func(string) (string, error)
 	Exists   func(string) bool
 	Stdin    io.Reader
+	// Executable is the path of the running occlum-cc with symbolic links
+	// resolved (so bin/occlum-gcc -> occlum-cc, or a link to it from
+	// elsewhere, finds the libocclum next to the real binary); nil or an
+	// error means unknown.
+	Executable func() (string, error)
 }
 
 func osHost() host {
@@ -48,6 +53,13 @@ func osHost() host {
 			return err == nil
 		},
 		Stdin: os.Stdin,
+		Executable: func() (string, error) {
+			exe, err := os.Executable()
+			if err != nil {
+				return "", err
+			}
+			return filepath.EvalSymlinks(exe)
+		},
 	}
 }
 
@@ -61,26 +73,71 @@ type toolchain struct {
 	Overlay    overlay
 }
 
-// overlay is the Occlum C library layered over wasi-libc (libocclum): the
-// POSIX calls wasi-libc lacks (posix_spawn, waitpid, pipe, dup2, kill,
-// signals, sockets, ...) implemented on the `occlum` import module.
+// overlay is the Occlum C library layered over wasi-libc (libocclum,
+// sfi/libocclum): the POSIX calls wasi-libc lacks (posix_spawn, waitpid,
+// pipe, dup2, kill, signals, cwd, system, popen, ...) implemented on the
+// `occlum` import module.
 //
 // It is the one place to hook libocclum in: its headers go in IncludeDirs
 // (searched before wasi-libc's, so they can complete or replace its
 // declarations) and its archive in LinkArgs (placed after the user's inputs
 // and before clang's implicit -lc, so its symbols win over wasi-libc's).
-// Until libocclum exists both are empty.
 type overlay struct {
 	IncludeDirs []string
 	LinkArgs    []string
 }
 
-// libocclum returns the overlay. It is empty for now; when libocclum lands,
-// locate its include/ and libocclum.a here (for example next to the
-// occlum-cc binary, or under an OCCLUM_LIBOCCLUM directory read through h).
-func libocclum(h host) overlay {
-	_ = h.Getenv
-	return overlay{}
+// libocclumDirName is the libocclum directory next to the occlum-cc binary:
+// `make build` writes bin/libocclum beside bin/occlum-cc.
+const libocclumDirName = "libocclum"
+
+// libocclum locates the overlay, a directory laid out as sfi/libocclum's
+// Build writes it (include/, libocclum.a):
+//
+//   - OCCLUM_LIBOCCLUM=<dir>: that directory, which must be one;
+//   - OCCLUM_LIBOCCLUM=none: no overlay (plain wasi-libc; libocclum's own
+//     build uses this);
+//   - otherwise <directory of the occlum-cc binary>/libocclum if it exists,
+//     else no overlay (an occlum-cc built outside `make build`, as tests
+//     do, compiles plain WASI programs).
+//
+// Linking adds -u __wasilibc_find_relpath_alloc: libocclum's definition
+// resolves relative paths against the LibOS process's working directory
+// (which a child inherits from its parent), where wasi-libc would use "/"
+// in every program that does not call chdir itself. wasm-ld drops it again
+// from programs that never resolve a path, so a program imports an
+// `occlum` function only if it calls one or resolves relative paths
+// (occlum.getcwd); see sfi/libocclum/README.md.
+func libocclum(h host) (overlay, error) {
+	dir := h.Getenv("OCCLUM_LIBOCCLUM")
+	switch {
+	case dir == "none":
+		return overlay{}, nil
+	case dir != "":
+		if !isLibocclumDir(h, dir) {
+			return overlay{}, fmt.Errorf("OCCLUM_LIBOCCLUM=%s is not a libocclum directory (need include/spawn.h and libocclum.a; `make build` writes one to bin/libocclum), or set it to none", dir)
+		}
+	default:
+		if h.Executable == nil {
+			return overlay{}, nil
+		}
+		exe, err := h.Executable()
+		if err != nil || exe == "" {
+			return overlay{}, nil
+		}
+		dir = filepath.Join(filepath.Dir(exe), libocclumDirName)
+		if !isLibocclumDir(h, dir) {
+			return overlay{}, nil
+		}
+	}
+	return overlay{
+		IncludeDirs: []string{filepath.Join(dir, "include")},
+		LinkArgs:    []string{filepath.Join(dir, "libocclum.a"), "-Wl,-u,__wasilibc_find_relpath_alloc"},
+	}, nil
+}
+
+func isLibocclumDir(h host, dir string) bool {
+	return h.Exists(filepath.Join(dir, "include", "spawn.h")) && h.Exists(filepath.Join(dir, "libocclum.a"))
 }
 
 // discover locates clang and the sysroot. Errors are one line, name what is
@@ -118,8 +175,8 @@ func discover(l lang, h host) (toolchain, error) {
 		}
 	}
 
-	tc.Overlay = libocclum(h)
-	return tc, nil
+	tc.Overlay, err = libocclum(h)
+	return tc, err
 }
 
 func findClang(h host) (string, error) {

@@ -78,51 +78,41 @@ func setLimit(q *kernel.Process, res uint32, nw rlimit) errno.Errno {
 	return 0 // the rest are not enforced: any value is accepted
 }
 
-// doPrlimit is prlimit(2) on process pid (0: p); new and old are 0 or
-// guest pointers to struct rlimit. Both are checked before anything
-// changes.
-func doPrlimit(p *kernel.Process, mod api.Module, pid int32, res, newPtr, oldPtr uint32) errno.Errno {
-	var nw []byte
-	if newPtr != 0 {
-		b, e := abi.Bytes(mod, newPtr, rlimitSize)
-		if e != 0 {
-			return e
-		}
-		nw = b
-	}
-	var old []byte
-	if oldPtr != 0 {
-		b, e := abi.Bytes(mod, oldPtr, rlimitSize)
-		if e != 0 {
-			return e
-		}
-		old = b
-	}
-	if res >= rlimitCount {
-		return errno.EINVAL
+// doPrlimit is prlimit(2) on process pid (0: p): it returns the limit of
+// resource res, after setting it to nw if nw is not nil.
+//
+// # Errors
+//   - EINVAL: unknown resource, negative pid; and those of setLimit.
+//   - ESRCH: no process pid.
+func doPrlimit(p *kernel.Process, pid int32, res uint32, nw *rlimit) (rlimit, errno.Errno) {
+	if res >= rlimitCount || pid < 0 {
+		return rlimit{}, errno.EINVAL
 	}
 	q := p
-	if pid < 0 {
-		return errno.EINVAL
-	}
 	if pid != 0 && pid != p.PID {
 		var ok bool
 		if q, ok = p.Kernel().Process(pid); !ok {
-			return errno.ESRCH
+			return rlimit{}, errno.ESRCH
 		}
 	}
-	cur := limitOf(q, res)
+	old := limitOf(q, res)
 	if nw != nil {
-		r := rlimit{binary.LittleEndian.Uint64(nw[0:]), binary.LittleEndian.Uint64(nw[8:])}
-		if e := setLimit(q, res, r); e != 0 {
-			return e
+		if e := setLimit(q, res, *nw); e != 0 {
+			return rlimit{}, e
 		}
 	}
-	if old != nil {
-		binary.LittleEndian.PutUint64(old[0:], cur.cur)
-		binary.LittleEndian.PutUint64(old[8:], cur.max)
-	}
-	return 0
+	return old, 0
+}
+
+// getRlimit reads a struct rlimit.
+func getRlimit(b []byte) *rlimit {
+	return &rlimit{binary.LittleEndian.Uint64(b[0:]), binary.LittleEndian.Uint64(b[8:])}
+}
+
+// putRlimit writes a struct rlimit.
+func putRlimit(b []byte, r rlimit) {
+	binary.LittleEndian.PutUint64(b[0:], r.cur)
+	binary.LittleEndian.PutUint64(b[8:], r.max)
 }
 
 const rlimitNote = "NOFILE is the descriptor table's; NPROC (max_num_of_threads) and DATA, STACK, AS (the process memory budget) are fixed: changing them is EPERM; the others report infinity and accept any value without enforcing it"
@@ -134,10 +124,15 @@ var getrlimit = abi.Func{
 	Params:  []abi.Param{abi.I32("resource"), abi.I32("result.rlimit")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		if _, e := abi.Bytes(mod, uint32(s[1]), rlimitSize); e != 0 {
-			return e // 0 is not "no result" here
+		buf, e := abi.Bytes(mod, uint32(s[1]), rlimitSize)
+		if e != 0 {
+			return e
 		}
-		return doPrlimit(p, mod, 0, uint32(s[0]), 0, uint32(s[1]))
+		r, e := doPrlimit(p, 0, uint32(s[0]), nil)
+		if e == 0 {
+			putRlimit(buf, r)
+		}
+		return e
 	},
 }
 
@@ -148,10 +143,12 @@ var setrlimit = abi.Func{
 	Params:  []abi.Param{abi.I32("resource"), abi.I32("rlimit")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		if _, e := abi.Bytes(mod, uint32(s[1]), rlimitSize); e != 0 {
+		buf, e := abi.Bytes(mod, uint32(s[1]), rlimitSize)
+		if e != 0 {
 			return e
 		}
-		return doPrlimit(p, mod, 0, uint32(s[0]), uint32(s[1]), 0)
+		_, e = doPrlimit(p, 0, uint32(s[0]), getRlimit(buf))
+		return e
 	},
 }
 
@@ -162,6 +159,25 @@ var prlimit = abi.Func{
 	Params:  []abi.Param{abi.I32("pid"), abi.I32("resource"), abi.I32("new"), abi.I32("result.old")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return doPrlimit(p, mod, int32(s[0]), uint32(s[1]), uint32(s[2]), uint32(s[3]))
+		var nw *rlimit
+		if ptr := uint32(s[2]); ptr != 0 {
+			buf, e := abi.Bytes(mod, ptr, rlimitSize)
+			if e != 0 {
+				return e
+			}
+			nw = getRlimit(buf)
+		}
+		var old []byte
+		if ptr := uint32(s[3]); ptr != 0 {
+			var e errno.Errno
+			if old, e = abi.Bytes(mod, ptr, rlimitSize); e != 0 {
+				return e
+			}
+		}
+		r, e := doPrlimit(p, int32(s[0]), uint32(s[1]), nw)
+		if e == 0 && old != nil {
+			putRlimit(old, r)
+		}
+		return e
 	},
 }

@@ -358,8 +358,8 @@ var fdRead = abi.Func{
 	Name:    "fd_read",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nread")},
 	Results: abi.Errno,
-	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return f.Read })
+	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return reader(ctx, p, f) })
 	},
 }
 
@@ -367,9 +367,92 @@ var fdWrite = abi.Func{
 	Name:    "fd_write",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nwritten")},
 	Results: abi.Errno,
-	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return f.Write })
+	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return writer(ctx, p, f) })
 	},
+}
+
+// blocking returns f's Waitable if I/O on f blocks: f's readiness changes
+// over time (a pipe) and the description lacks O_NONBLOCK. The FileImpls
+// never block themselves; the syscall layer waits for them.
+func blocking(f *vfs.File) vfs.Waitable {
+	if f.Flags()&vfs.O_NONBLOCK != 0 {
+		return nil
+	}
+	w, _ := f.Impl().(vfs.Waitable)
+	return w
+}
+
+// wait calls try until it reports something other than EAGAIN, waiting on
+// w between calls. It gives up with EINTR (and try's last count) when p
+// must act on a signal or is killed, or ctx ends: the signal is acted on as
+// the syscall returns. try is called again after registering, so a change
+// between a failed try and the wait is not lost.
+func wait(ctx context.Context, p *kernel.Process, w vfs.Waitable, try func() (int, errno.Errno)) (int, errno.Errno) {
+	n, e := try()
+	if e != errno.EAGAIN {
+		return n, e
+	}
+	ch := make(chan struct{}, 1)
+	w.Register(ch)
+	defer w.Unregister(ch)
+	for {
+		if n, e = try(); e != errno.EAGAIN {
+			return n, e
+		}
+		if e := p.Block(ctx, ch); e != 0 {
+			return n, e
+		}
+	}
+}
+
+// reader is fd_read's transfer: on a blocking file the first buffer waits
+// for data (or end of file); once bytes have arrived, the rest of a
+// scatter read takes only what is there, as readv(2) does.
+func reader(ctx context.Context, p *kernel.Process, f *vfs.File) ioFunc {
+	w := blocking(f)
+	if w == nil {
+		return f.Read
+	}
+	moved := false
+	return func(b []byte) (int, errno.Errno) {
+		if moved || len(b) == 0 {
+			return f.Read(b)
+		}
+		n, e := wait(ctx, p, w, func() (int, errno.Errno) { return f.Read(b) })
+		moved = n > 0
+		return n, e
+	}
+}
+
+// writer is fd_write's transfer: on a blocking file it writes all of each
+// buffer, waiting for room, and reports the bytes written before an
+// interruption. EPIPE (no reader left) sends SIGPIPE to the caller, as
+// Linux does.
+func writer(ctx context.Context, p *kernel.Process, f *vfs.File) ioFunc {
+	w := blocking(f)
+	return func(b []byte) (int, errno.Errno) {
+		var n int
+		var e errno.Errno
+		if w == nil || len(b) == 0 {
+			n, e = f.Write(b)
+		} else {
+			n, e = wait(ctx, p, w, func() (int, errno.Errno) {
+				for n < len(b) {
+					k, e := f.Write(b[n:])
+					n += k
+					if e != 0 || k == 0 {
+						return n, e
+					}
+				}
+				return n, 0
+			})
+		}
+		if e == errno.EPIPE {
+			p.Signal(kernel.SIGPIPE)
+		}
+		return n, e
+	}
 }
 
 var fdPrestatGet = abi.Func{

@@ -428,9 +428,9 @@ func TestFdRead(t *testing.T) {
 			iov(t, env, "", 100)
 			return []uint64{fdStdin, iovs, 1, result}
 		}, eSUCCESS, readBack("typed")},
-		{"empty stream", func(t *testing.T, env *wasitest.Env) []uint64 {
+		{"empty stream, O_NONBLOCK", func(t *testing.T, env *wasitest.Env) []uint64 {
 			iov(t, env, "", 100)
-			fd := env.Install(t, vfs.NewFile(&wasitest.Stream{}, vfs.Dentry{}, vfs.O_RDONLY))
+			fd := env.Install(t, vfs.NewFile(&wasitest.Stream{}, vfs.Dentry{}, vfs.O_RDONLY|vfs.O_NONBLOCK))
 			return []uint64{uint64(fd), iovs, 1, result}
 		}, 6 /* EAGAIN */, nil},
 		{"stdout", func(t *testing.T, env *wasitest.Env) []uint64 {

@@ -2,8 +2,10 @@
  * absolute and relative paths, argv and envp passing, the parent/child
  * relation, several children alive at once, and the errors for a missing
  * file (ENOENT), a directory (EACCES) and files that are not programs
- * (ENOEXEC natively and in the LibOS; EACCES accepted too, printed as one
- * word). After every failure the parent goes on and spawns again. */
+ * (text, empty, a broken wasm module, a fake ELF header, a wasm module
+ * with a foreign import: ENOEXEC natively and in the LibOS; EACCES
+ * accepted too, as for a file on a noexec mount, printed as one word).
+ * After every failure the parent goes on and spawns again. */
 #include <sys/stat.h>
 
 #include "proc.h"
@@ -172,6 +174,14 @@ int main(int argc, char **argv) {
         JUNK("empty.prog", ""),
         JUNK("badwasm.prog", "\0asm\1\0\0\0\xff\xff\xff garbage"),
         JUNK("elfish.prog", "\x7f" "ELF\2\1\1\0 not really"),
+        /* A valid wasm module whose only import is not the LibOS's. */
+        JUNK("foreign_import.prog",
+             "\x00\x61\x73\x6d\x01\x00\x00\x00\x01\x04\x01\x60\x00\x00\x02\x1d"
+             "\x01\x12\x6e\x6f\x74\x5f\x61\x5f\x6c\x69\x62\x6f\x73\x5f\x6d\x6f"
+             "\x64\x75\x6c\x65\x06\x6c\x61\x75\x6e\x63\x68\x00\x00\x03\x02\x01"
+             "\x00\x05\x03\x01\x00\x01\x07\x13\x02\x06\x5f\x73\x74\x61\x72\x74"
+             "\x00\x01\x06\x6d\x65\x6d\x6f\x72\x79\x02\x00\x0a\x06\x01\x04\x00"
+             "\x10\x00\x0b"),
 #undef JUNK
     };
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
