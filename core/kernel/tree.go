@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"time"
 
 	"github.com/occlumgo/occlum/core/errno"
 )
@@ -204,12 +205,18 @@ func (p *Process) notify() {
 // pending: the caller gives up and the signal is acted on when the syscall
 // returns.
 func (p *Process) Block(ctx context.Context, ready <-chan struct{}) errno.Errno {
+	return p.BlockTimer(ctx, ready, nil)
+}
+
+// BlockTimer is Block that also returns (0) when timer fires.
+func (p *Process) BlockTimer(ctx context.Context, ready <-chan struct{}, timer <-chan time.Time) errno.Errno {
 	if p.attention.Load() {
 		return errno.EINTR
 	}
 	select {
 	case <-p.wake:
 	case <-ready:
+	case <-timer:
 	case <-ctx.Done():
 		return errno.EINTR
 	}

@@ -74,7 +74,10 @@ var pollOneoff = abi.Func{
 				}
 			}
 		}()
-		nev := poll(ctx, subs, out)
+		nev, e := poll(ctx, p, subs, out)
+		if e != 0 {
+			return e
+		}
 		return abi.PutU32(mod, uint32(s[3]), nev)
 	},
 }
@@ -131,7 +134,9 @@ func decodeSubscriptions(p *kernel.Process, in []byte, n uint32) ([]subscription
 }
 
 // poll waits until at least one subscription fires and writes the events.
-func poll(ctx context.Context, subs []subscription, out []byte) uint32 {
+// A signal the process must act on interrupts it (EINTR), as it does
+// poll(2) and nanosleep(2).
+func poll(ctx context.Context, p *kernel.Process, subs []subscription, out []byte) (uint32, errno.Errno) {
 	var wake chan struct{}
 	var registered []vfs.Waitable
 	defer func() {
@@ -178,7 +183,7 @@ func poll(ctx context.Context, subs []subscription, out []byte) uint32 {
 			}
 		}
 		if nev > 0 {
-			return nev
+			return nev, 0
 		}
 		if wake == nil {
 			wake = make(chan struct{}, 1)
@@ -199,11 +204,8 @@ func poll(ctx context.Context, subs []subscription, out []byte) uint32 {
 			defer t.Stop()
 			timer = t.C
 		}
-		select {
-		case <-wake:
-		case <-timer:
-		case <-ctx.Done():
-			return 0
+		if e := p.BlockTimer(ctx, wake, timer); e != 0 {
+			return 0, e
 		}
 	}
 }

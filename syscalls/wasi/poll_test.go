@@ -2,9 +2,13 @@ package wasi_test
 
 import (
 	"encoding/binary"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/occlumgo/occlum/core/kernel"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/syscalls/internal/wasitest"
 )
@@ -241,5 +245,25 @@ func TestPollOneoffReleasesFiles(t *testing.T) {
 	expect(t, "fd_close", env.Call(t, "fd_close", uint64(fd2)), eSUCCESS)
 	if n := s2.Closes(); n != 1 {
 		t.Errorf("file closed %d times after a poll, want 1", n)
+	}
+}
+
+// A signal interrupts a sleeping poll_oneoff (nanosleep): here SIGUSR1,
+// whose default action ends the process on the way out of the call.
+func TestPollOneoffInterruptedBySignal(t *testing.T) {
+	env := newEnv(t, wasitest.Options{})
+	env.Put(t, buf, clockSub(1, clockMonotonic, uint64(10*time.Second), 0))
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		env.Proc.Signal(kernel.SIGUSR1)
+	}()
+	start := time.Now()
+	_, err := env.CallErr("poll_oneoff", buf, buf2, 1, result)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("poll_oneoff slept %v through a signal", took)
+	}
+	var ee *sys.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 128+uint32(kernel.SIGUSR1) {
+		t.Fatalf("err %v, want the process ended by SIGUSR1", err)
 	}
 }
