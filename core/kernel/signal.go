@@ -365,3 +365,41 @@ func (p *Process) SendSignal(pid int32, sig Signal) errno.Errno {
 	}
 	return 0
 }
+
+// Restart decides what a blocking call that Block interrupted does. If
+// every signal that interrupted it is caught with SA_RESTART, Restart runs
+// the handlers now and reports true: the call goes on waiting, as Linux
+// restarts it. Otherwise it reports false: the call returns EINTR and the
+// signals are acted on as it returns.
+func (p *Process) Restart(ctx context.Context, mod api.Module) bool {
+	if mod == nil || p.TermSignal() != 0 || ctx.Err() != nil {
+		return false
+	}
+	p.mu.Lock()
+	ready := p.sigs.pending &^ p.sigs.mask
+	all := ready != 0
+	for s := Signal(1); s <= NumSignals && all; s++ {
+		if ready&bit(s) != 0 {
+			a := p.sigs.actions[s]
+			all = a.Handler > SigIgn && a.Flags&SARestart != 0
+		}
+	}
+	p.mu.Unlock()
+	if !all {
+		return false
+	}
+	p.Deliver(ctx, mod)
+	return true
+}
+
+// BlockRestarting is Block for calls that SA_RESTART restarts (pipe I/O,
+// wait4): it runs restarting handlers in place and keeps waiting.
+func (p *Process) BlockRestarting(ctx context.Context, mod api.Module, ready <-chan struct{}) errno.Errno {
+	for {
+		e := p.Block(ctx, ready)
+		if e == errno.EINTR && p.Restart(ctx, mod) {
+			continue
+		}
+		return e
+	}
+}

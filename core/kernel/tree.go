@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/tetratelabs/wazero/api"
+
 	"github.com/occlumgo/occlum/core/errno"
 )
 
@@ -146,7 +148,10 @@ const (
 //   - ECHILD: no child matches.
 //   - EINTR: a signal that p handles (or that ends p) arrived.
 //   - EINVAL: unknown option bits.
-func (p *Process) Wait4(ctx context.Context, pid int32, options int32) (int32, WaitStatus, errno.Errno) {
+//
+// mod, if not nil, is the caller's module: signals caught with SA_RESTART
+// then run their handlers without ending the wait.
+func (p *Process) Wait4(ctx context.Context, mod api.Module, pid int32, options int32) (int32, WaitStatus, errno.Errno) {
 	if options&^(WNOHANG|WUNTRACED) != 0 {
 		return 0, 0, errno.EINVAL
 	}
@@ -172,7 +177,7 @@ func (p *Process) Wait4(ctx context.Context, pid int32, options int32) (int32, W
 		if options&WNOHANG != 0 {
 			return 0, 0, 0
 		}
-		if e := p.Block(ctx, nil); e != 0 {
+		if e := p.BlockRestarting(ctx, mod, nil); e != 0 {
 			return 0, 0, e
 		}
 	}

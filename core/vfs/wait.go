@@ -32,6 +32,21 @@ var waitChans = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
 //   - EINTR: ctx ended while try reported EAGAIN.
 //   - whatever try returns other than EAGAIN.
 func WaitReady(ctx context.Context, w Waitable, try func() (int, errno.Errno)) (int, errno.Errno) {
+	return WaitReadyWith(w, try, func(ready <-chan struct{}) errno.Errno {
+		select {
+		case <-ready:
+			return 0
+		case <-ctx.Done():
+			return errno.EINTR
+		}
+	})
+}
+
+// WaitReadyWith is WaitReady with the waiting step supplied by the caller:
+// block waits until ready fires (returning 0) or the caller must give up
+// (returning the errno to return, such as EINTR when a process has a
+// signal to act on). The kernel passes Process.Block.
+func WaitReadyWith(w Waitable, try func() (int, errno.Errno), block func(ready <-chan struct{}) errno.Errno) (int, errno.Errno) {
 	n, e := try()
 	if e != errno.EAGAIN || w == nil {
 		return n, e
@@ -39,17 +54,13 @@ func WaitReady(ctx context.Context, w Waitable, try func() (int, errno.Errno)) (
 	ch := waitChans.Get().(chan struct{})
 	w.Register(ch)
 	for {
-		n, e = try()
-		if e != errno.EAGAIN {
+		if n, e = try(); e != errno.EAGAIN {
 			break
 		}
-		select {
-		case <-ch:
-			continue
-		case <-ctx.Done():
-			e = errno.EINTR
+		if be := block(ch); be != 0 {
+			e = be
+			break
 		}
-		break
 	}
 	w.Unregister(ch)
 	// Empty ch for reuse. Should a notifier still send after Unregister,

@@ -185,7 +185,7 @@ var wait4 = abi.Func{
 		if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
 			return e
 		}
-		pid, st, e := p.Wait4(ctx, int32(s[0]), int32(s[1]))
+		pid, st, e := p.Wait4(ctx, mod, int32(s[0]), int32(s[1]))
 		if e != 0 {
 			return e
 		}

@@ -359,7 +359,7 @@ var fdRead = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nread")},
 	Results: abi.Errno,
 	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return reader(ctx, p, f) })
+		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return reader(ctx, p, mod, f) })
 	},
 }
 
@@ -368,7 +368,7 @@ var fdWrite = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("iovs"), abi.I32("iovs_len"), abi.I32("result.nwritten")},
 	Results: abi.Errno,
 	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return writer(ctx, p, f) })
+		return transfer(p, mod, s[0], s[1], s[2], s[3], func(f *vfs.File) ioFunc { return writer(ctx, p, mod, f) })
 	},
 }
 
@@ -385,31 +385,16 @@ func blocking(f *vfs.File) vfs.Waitable {
 
 // wait calls try until it reports something other than EAGAIN, waiting on
 // w between calls. It gives up with EINTR (and try's last count) when p
-// must act on a signal or is killed, or ctx ends: the signal is acted on as
-// the syscall returns. try is called again after registering, so a change
-// between a failed try and the wait is not lost.
-func wait(ctx context.Context, p *kernel.Process, w vfs.Waitable, try func() (int, errno.Errno)) (int, errno.Errno) {
-	n, e := try()
-	if e != errno.EAGAIN {
-		return n, e
-	}
-	ch := make(chan struct{}, 1)
-	w.Register(ch)
-	defer w.Unregister(ch)
-	for {
-		if n, e = try(); e != errno.EAGAIN {
-			return n, e
-		}
-		if e := p.Block(ctx, ch); e != 0 {
-			return n, e
-		}
-	}
+// must act on a signal not caught with SA_RESTART, is killed, or ctx ends:
+// the signal is acted on as the syscall returns.
+func wait(ctx context.Context, p *kernel.Process, mod api.Module, w vfs.Waitable, try func() (int, errno.Errno)) (int, errno.Errno) {
+	return vfs.WaitReadyWith(w, try, func(ready <-chan struct{}) errno.Errno { return p.BlockRestarting(ctx, mod, ready) })
 }
 
 // reader is fd_read's transfer: on a blocking file the first buffer waits
 // for data (or end of file); once bytes have arrived, the rest of a
 // scatter read takes only what is there, as readv(2) does.
-func reader(ctx context.Context, p *kernel.Process, f *vfs.File) ioFunc {
+func reader(ctx context.Context, p *kernel.Process, mod api.Module, f *vfs.File) ioFunc {
 	w := blocking(f)
 	if w == nil {
 		return f.Read
@@ -419,7 +404,7 @@ func reader(ctx context.Context, p *kernel.Process, f *vfs.File) ioFunc {
 		if moved || len(b) == 0 {
 			return f.Read(b)
 		}
-		n, e := wait(ctx, p, w, func() (int, errno.Errno) { return f.Read(b) })
+		n, e := wait(ctx, p, mod, w, func() (int, errno.Errno) { return f.Read(b) })
 		moved = n > 0
 		return n, e
 	}
@@ -429,7 +414,7 @@ func reader(ctx context.Context, p *kernel.Process, f *vfs.File) ioFunc {
 // buffer, waiting for room, and reports the bytes written before an
 // interruption. EPIPE (no reader left) sends SIGPIPE to the caller, as
 // Linux does.
-func writer(ctx context.Context, p *kernel.Process, f *vfs.File) ioFunc {
+func writer(ctx context.Context, p *kernel.Process, mod api.Module, f *vfs.File) ioFunc {
 	w := blocking(f)
 	return func(b []byte) (int, errno.Errno) {
 		var n int
@@ -437,7 +422,7 @@ func writer(ctx context.Context, p *kernel.Process, f *vfs.File) ioFunc {
 		if w == nil || len(b) == 0 {
 			n, e = f.Write(b)
 		} else {
-			n, e = wait(ctx, p, w, func() (int, errno.Errno) {
+			n, e = wait(ctx, p, mod, w, func() (int, errno.Errno) {
 				for n < len(b) {
 					k, e := f.Write(b[n:])
 					n += k
