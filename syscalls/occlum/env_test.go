@@ -25,6 +25,8 @@ const (
 	wPERM        = 63
 	wRANGE       = 68
 	wSRCH        = 71
+	wCHILD       = 12
+	wNOSYS       = 52
 )
 
 // Guest memory layout and fixture descriptors.

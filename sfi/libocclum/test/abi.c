@@ -48,6 +48,7 @@ int main(void)
 	show_file("../data.txt");
 	char buf[256];
 	printf("getcwd: %s\n", getcwd(buf, sizeof buf));
+	printf("fchdir: %d\n", fchdir(3));
 	printf("chdir missing: %d %s\n", chdir("missing"), strerror(errno));
 	errno = 0;
 	printf("open empty: %d %d\n", open("", O_RDONLY), errno == ENOENT);
