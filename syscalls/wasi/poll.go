@@ -172,12 +172,22 @@ func poll(ctx context.Context, p *kernel.Process, subs []subscription, out []byt
 				r := sub.file.Readiness(mask | vfs.EventHup | vfs.EventErr)
 				if r != 0 {
 					var flags uint16
+					var evErr errno.Errno
 					// A file that is always ready (not Waitable) answers
-					// with the whole mask: only a Waitable one hangs up.
-					if _, ok := sub.file.Impl().(vfs.Waitable); ok && r&vfs.EventHup != 0 {
-						flags |= eventFdReadwriteHangup
+					// with the whole mask: only a Waitable one hangs up
+					// or fails.
+					if _, ok := sub.file.Impl().(vfs.Waitable); ok {
+						if r&vfs.EventHup != 0 {
+							flags |= eventFdReadwriteHangup
+						}
+						if r&vfs.EventErr != 0 && sub.kind == eventFdWrite {
+							// A pipe without readers: Linux's POLLERR,
+							// which wasi-libc's poll() makes of an event
+							// error.
+							evErr = errno.EPIPE
+						}
 					}
-					putEvent(ev, sub.userdata, 0, sub.kind, available(sub.file, sub.kind), flags)
+					putEvent(ev, sub.userdata, evErr, sub.kind, available(sub.file, sub.kind), flags)
 					nev++
 				}
 			}
