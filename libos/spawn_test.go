@@ -106,3 +106,59 @@ func TestSignalRoot(t *testing.T) {
 		t.Fatalf("status %d, err %v; want 130 (SIGINT)", st.ShellStatus(), err)
 	}
 }
+
+// A fork bomb — every process spawns itself over and over — is stopped by
+// max_num_of_threads (spawn fails with EAGAIN), the LibOS stays responsive,
+// and when the root exits every process is gone.
+func TestForkBomb(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	l, install, cleanup, err := libostest.Boot(ctx, libostest.ProgramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	const self = "/bin/bomb"
+	strvec := make([]byte, 8)
+	binary.LittleEndian.PutUint32(strvec[0:], 100)
+	binary.LittleEndian.PutUint32(strvec[4:], uint32(len(self)))
+	c := wasmbuild.I32Const
+	loop := cat(
+		c(404), // the last spawn's errno goes to 404
+		c(100), c(int32(len(self))), c(200), c(1), c(0), c(0), c(0), c(0), c(0), c(300), wasmbuild.Call(1),
+		wasmbuild.I32Store(),
+		c(400), c(400), wasmbuild.I32Load(), c(1), wasmbuild.I32Add(), wasmbuild.I32Store(),
+		c(400), wasmbuild.I32Load(), c(200), wasmbuild.I32LtU(), wasmbuild.BrIf(0),
+	)
+	body := cat([]byte{0x03, 0x40}, loop, wasmbuild.End, // loop ... end
+		c(404), wasmbuild.I32Load(), wasmbuild.Call(0)) // exit with the last spawn's errno
+	bomb := wasmbuild.Module{MemoryPages: 1,
+		Imports: []wasmbuild.Import{procExit, occ("spawn", i32s(10)...)},
+		Data:    map[uint32][]byte{100: []byte(self), 200: strvec},
+		Body:    body}.Encode()
+	if err := install(self, bomb); err != nil {
+		t.Fatal(err)
+	}
+	if err := install("/bin/exit7", wasmbuild.Module{MemoryPages: 1, Imports: []wasmbuild.Import{procExit}, Body: cat(c(7), wasmbuild.Call(0))}.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	st, err := l.Run(ctx, self, []string{self}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const eagain = 6
+	if !st.IfExited() || st.ExitCode() != eagain {
+		t.Fatalf("root status %#x: want exit with EAGAIN (%d), the limit reached", st, eagain)
+	}
+	for deadline := time.Now().Add(10 * time.Second); l.Kernel().Count() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d processes left after the root exited", l.Kernel().Count())
+		}
+	}
+	st, err = l.Run(ctx, "/bin/exit7", []string{"exit7"}, nil)
+	if err != nil || st.ExitCode() != 7 {
+		t.Fatalf("after the bomb: status %#x, err %v", st, err)
+	}
+	t.Logf("bomb defused in %v", time.Since(start))
+}

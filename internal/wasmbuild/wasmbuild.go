@@ -175,3 +175,15 @@ func sleb(v int64) []byte {
 		out = append(out, b|0x80)
 	}
 }
+
+// I32Store encodes i32.store with alignment 2 and offset 0.
+func I32Store() []byte { return []byte{0x36, 0x02, 0x00} }
+
+// I32Add encodes i32.add.
+func I32Add() []byte { return []byte{0x6a} }
+
+// I32LtU encodes i32.lt_u.
+func I32LtU() []byte { return []byte{0x49} }
+
+// BrIf encodes br_if depth.
+func BrIf(depth uint32) []byte { return append([]byte{0x0d}, uleb(uint64(depth))...) }
