@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
@@ -55,6 +56,10 @@ type LibOS struct {
 
 	running sync.WaitGroup // one per process goroutine
 	execs   sync.Map       // *kernel.Process -> *sfi.Program set by Exec
+
+	// runCtx is the context of the current Run: every process lives under
+	// it (not under its parent's, which ends when the parent exits).
+	runCtx atomic.Pointer[context.Context]
 }
 
 // New assembles a LibOS from its parts; gen.NewLibOS is the injector that
@@ -161,6 +166,7 @@ func (l *LibOS) Run(ctx context.Context, path string, argv, env []string) (kerne
 		fds.CloseAll()
 		return 0, fmt.Errorf("libos: preopening /: %w", e)
 	}
+	l.runCtx.Store(&ctx)
 	p, err := l.start(ctx, nil, path, argv, env, "/", fds)
 	if err != nil {
 		return 0, err

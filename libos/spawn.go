@@ -56,8 +56,17 @@ func (l *LibOS) Spawn(ctx context.Context, parent *kernel.Process, req kernel.Sp
 		}
 	}
 	l.running.Add(1)
-	go l.runProcess(ctx, child, prog)
+	go l.runProcess(l.processContext(ctx), child, prog)
 	return child, 0
+}
+
+// processContext is the context a new process runs under: the current
+// Run's, so that the process outlives its parent but not the LibOS.
+func (l *LibOS) processContext(fallback context.Context) context.Context {
+	if c := l.runCtx.Load(); c != nil {
+		return *c
+	}
+	return context.WithoutCancel(fallback)
 }
 
 // applyFileActions runs posix_spawn file actions on fds and returns the

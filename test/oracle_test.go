@@ -37,6 +37,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/occlumgo/occlum/sfi/libocclum"
 )
 
 // program is one C test program and how the harness runs it.
@@ -243,6 +245,11 @@ func buildOcclumGCC(t *testing.T, bin string) (path, skip string) {
 			return path, "skipping the wasm build: " + msg
 		}
 		t.Fatalf("occlum-gcc cannot build an empty program: %v\n%s", err, msg)
+	}
+	// libocclum next to occlum-gcc, where it looks for it (as make build
+	// puts it in bin/libocclum).
+	if _, err := libocclum.Build(libocclum.Options{CC: path, Out: filepath.Join(bin, "libocclum")}); err != nil {
+		t.Fatalf("building libocclum: %v", err)
 	}
 	return path, ""
 }

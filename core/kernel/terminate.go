@@ -34,6 +34,9 @@ func (p *Process) TermSignal() Signal {
 // by another goroutine). Syscalls and preemption points call it, so a kill
 // takes effect at the process's next kernel entry or loop iteration.
 func CheckKilled(ctx context.Context, p *Process, mod api.Module) {
+	if p == nil {
+		return
+	}
 	if sig := p.TermSignal(); sig != 0 {
 		Terminate(ctx, p, mod, sig)
 	}

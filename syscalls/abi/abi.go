@@ -94,10 +94,31 @@ func Instantiate(ctx context.Context, r wazero.Runtime, name string, funcs []Fun
 	return b.Instantiate(ctx)
 }
 
+// i32Params lists the stack slots of f's i32 parameters.
+func i32Params(f *Func) []int {
+	var out []int
+	for i, p := range f.Params {
+		if p.Type == api.ValueTypeI32 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// clearHigh zeroes the upper 32 bits of the i32 parameters: wazero leaves
+// them undefined (seen: a NULL pointer arriving as 0x260c00000000), and
+// every implementation may then compare its arguments as they are.
+func clearHigh(stack []uint64, i32 []int) {
+	for _, i := range i32 {
+		stack[i] = uint64(uint32(stack[i]))
+	}
+}
+
 func direct(f *Func) api.GoModuleFunc {
-	impl := f.Impl
+	impl, i32 := f.Impl, i32Params(f)
 	if len(f.Results) == 0 {
 		return func(ctx context.Context, mod api.Module, stack []uint64) {
+			clearHigh(stack, i32)
 			p := kernel.ProcessFrom(ctx)
 			kernel.CheckKilled(ctx, p, mod)
 			impl(ctx, p, mod, stack)
@@ -105,6 +126,7 @@ func direct(f *Func) api.GoModuleFunc {
 		}
 	}
 	return func(ctx context.Context, mod api.Module, stack []uint64) {
+		clearHigh(stack, i32)
 		p := kernel.ProcessFrom(ctx)
 		kernel.CheckKilled(ctx, p, mod)
 		e := impl(ctx, p, mod, stack)
@@ -116,8 +138,9 @@ func direct(f *Func) api.GoModuleFunc {
 }
 
 func traced(f *Func, log *zap.Logger) api.GoModuleFunc {
-	impl := f.Impl
+	impl, i32 := f.Impl, i32Params(f)
 	return func(ctx context.Context, mod api.Module, stack []uint64) {
+		clearHigh(stack, i32)
 		p := kernel.ProcessFrom(ctx)
 		kernel.CheckKilled(ctx, p, mod)
 		var sb strings.Builder

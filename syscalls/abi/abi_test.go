@@ -265,3 +265,4 @@ func TestTraceDisabled(t *testing.T) {
 		t.Errorf("memory = %v", got)
 	}
 }
+

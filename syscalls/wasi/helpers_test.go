@@ -15,6 +15,7 @@ const (
 	eBUSY        = 10
 	eEXIST       = 20
 	eFAULT       = 21
+	eIO          = 29
 	eINVAL       = 28
 	eISDIR       = 31
 	eLOOP        = 32

@@ -181,10 +181,11 @@ func poll(ctx context.Context, p *kernel.Process, subs []subscription, out []byt
 							flags |= eventFdReadwriteHangup
 						}
 						if r&vfs.EventErr != 0 && sub.kind == eventFdWrite {
-							// A pipe without readers: Linux's POLLERR,
-							// which wasi-libc's poll() makes of an event
-							// error.
-							evErr = errno.EPIPE
+							// A pipe without readers: Linux reports
+							// POLLERR. wasi-libc's poll() turns an event
+							// error of EPIPE into POLLHUP and any other
+							// error into POLLERR, so the error is EIO.
+							evErr = errno.EIO
 						}
 					}
 					putEvent(ev, sub.userdata, evErr, sub.kind, available(sub.file, sub.kind), flags)

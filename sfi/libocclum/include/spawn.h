@@ -51,10 +51,10 @@ typedef struct {
 
 int posix_spawn(pid_t *__restrict, const char *__restrict,
 	const posix_spawn_file_actions_t *, const posix_spawnattr_t *__restrict,
-	char *const[__restrict], char *const[__restrict]);
+	char *const[], char *const[]);
 int posix_spawnp(pid_t *__restrict, const char *__restrict,
 	const posix_spawn_file_actions_t *, const posix_spawnattr_t *__restrict,
-	char *const[__restrict], char *const[__restrict]);
+	char *const[], char *const[]);
 
 int posix_spawnattr_init(posix_spawnattr_t *);
 int posix_spawnattr_destroy(posix_spawnattr_t *);

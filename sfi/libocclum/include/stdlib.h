@@ -1,6 +1,8 @@
 /* libocclum: wasi-libc's <stdlib.h> plus what POSIX puts there for
- * system(): the wait status macros. system() itself is declared by
- * wasi-libc and implemented by libocclum (/bin/sh -c through posix_spawn). */
+ * system(): the wait status macros (system() itself is declared by
+ * wasi-libc and implemented by libocclum: /bin/sh -c through posix_spawn),
+ * and realpath(), which wasi-libc hides ("WASI has no absolute paths"; the
+ * LibOS has them, and a cwd). */
 #include_next <stdlib.h>
 
 #ifndef __occlum_stdlib_h
@@ -14,6 +16,16 @@
 #define WUNTRACED 2
 #endif
 #include <__occlum_waitstatus.h>
+#endif
+
+#if defined(_XOPEN_SOURCE) || defined(_GNU_SOURCE) || defined(_BSD_SOURCE)
+#ifdef __cplusplus
+extern "C" {
+#endif
+char *realpath(const char *__restrict, char *__restrict);
+#ifdef __cplusplus
+}
+#endif
 #endif
 
 #endif

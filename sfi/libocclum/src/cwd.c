@@ -82,11 +82,13 @@ int __wasilibc_find_relpath_alloc(const char *path, const char **abs_prefix,
 {
 	char *joined = NULL;
 	const char *abspath = path;
-	if (path[0] == 0) {
-		errno = ENOENT; /* Linux: the empty path names nothing */
-		return -1;
-	}
-	if (path[0] != '/') {
+	/* The empty path names nothing (ENOENT on Linux). Failing here would
+	 * turn into ENOTCAPABLE (wasi-libc's "no preopen"), so it goes to the
+	 * LibOS as an empty path relative to the root, which it refuses. */
+	int empty = path[0] == 0;
+	if (empty)
+		abspath = "/";
+	else if (path[0] != '/') {
 		const char *cwd = __occlum_cwd();
 		size_t cl = strlen(cwd), pl = strlen(path);
 		int slash = cl == 0 || cwd[cl - 1] != '/';
@@ -104,6 +106,8 @@ int __wasilibc_find_relpath_alloc(const char *path, const char **abs_prefix,
 
 	const char *rel;
 	int fd = __wasilibc_find_abspath(abspath, abs_prefix, &rel);
+	if (empty)
+		rel = "";
 	if (fd != -1) {
 		size_t need = strlen(rel) + 1;
 		if (*relative_len < need) {

@@ -1,0 +1,2 @@
+/* libocclum: <wait.h> is <sys/wait.h>, as in glibc. */
+#include <sys/wait.h>
