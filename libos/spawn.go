@@ -125,8 +125,11 @@ func (l *LibOS) applyFileActions(parent *kernel.Process, fds *fdtable.Table, act
 
 // load reads and verifies the program at the absolute path p, for spawn
 // and execve: the errno is what the syscall returns, the loader's reason is
-// logged.
+// logged. As on Linux, a file without any execute bit is EACCES.
 func (l *LibOS) load(ctx context.Context, p string) (*sfi.Program, errno.Errno) {
+	if st, e := l.kernel.VFS.Stat(p, true); e == 0 && st.Type() == vfs.TypeRegular && st.Mode&0o111 == 0 {
+		return nil, errno.EACCES
+	}
 	bin, err := l.readProgram(p)
 	if err != nil {
 		var pe *ProgramError

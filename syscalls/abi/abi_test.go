@@ -265,4 +265,3 @@ func TestTraceDisabled(t *testing.T) {
 		t.Errorf("memory = %v", got)
 	}
 }
-

@@ -21,12 +21,24 @@ const (
 	oflagTrunc     = 1 << 3
 )
 
+// DirfdCwd is Linux's AT_FDCWD. As the directory of a path call it means
+// the process's working directory, with no descriptor involved: libocclum
+// resolves every path against it, so that no descriptor slot (WASI's
+// preopened fd 3) is reserved and programs may use fd 3 as on Linux.
+const DirfdCwd = -100
+
 // resolveAt reads the guest path (ptr, n) and makes it absolute against the
-// directory behind dirfd.
+// directory behind dirfd (or the working directory for DirfdCwd).
 func resolveAt(p *kernel.Process, mod api.Module, dirfd uint64, ptr, n uint64) (string, errno.Errno) {
 	path, e := abi.Path(mod, uint32(ptr), uint32(n))
 	if e != 0 {
 		return "", e
+	}
+	if int32(dirfd) == DirfdCwd {
+		if path == "" {
+			return "", errno.ENOENT
+		}
+		return p.Abs(path), 0
 	}
 	f, e := p.FDs.Get(int32(dirfd))
 	if e != 0 {

@@ -303,3 +303,28 @@ func TestPathUnlinkFile(t *testing.T) {
 		{"dirfd closed", at(fdClosed, "f"), eBADF, exists("/f", true)},
 	})
 }
+
+// AT_FDCWD (-100) as the directory of a path call means the working
+// directory, with no descriptor: libocclum resolves every path against it,
+// so fd 3 (the preopen) may be closed or reused as on Linux.
+func TestDirfdCwd(t *testing.T) {
+	env := newEnv(t, wasitest.Options{})
+	env.WriteFile(t, "/f", "x")
+	const cwd = uint64(0xffffff9c) // -100 as a u32
+	env.Proc.FDs.Remove(3)         // no preopen at all
+	p, n := env.PutString(t, buf, "/f")
+	expect(t, "path_filestat_get", env.Call(t, "path_filestat_get", cwd, 1, p, n, buf2), eSUCCESS)
+	if e := env.Proc.Chdir("/dev"); e != 0 {
+		t.Fatal(e)
+	}
+	p, n = env.PutString(t, buf, "null")
+	expect(t, "path_open", env.Call(t, "path_open", cwd, 1, p, n, 0, 2, 0, 0, result), eSUCCESS)
+	p, n = env.PutString(t, buf, "")
+	expect(t, "path_open empty", env.Call(t, "path_open", cwd, 1, p, n, 0, 2, 0, 0, result), eNOENT)
+	// faccessat asks for the directory's rights.
+	expect(t, "fd_fdstat_get", env.Call(t, "fd_fdstat_get", cwd, buf2), eSUCCESS)
+	if ft := env.Get(t, buf2, 1)[0]; ft != 3 {
+		t.Fatalf("filetype %d, want directory", ft)
+	}
+	expect(t, "fd_fdstat_get", env.Call(t, "fd_fdstat_get", cwd, wild), eFAULT)
+}

@@ -28,7 +28,7 @@ char *__wasilibc_cwd = "/";
 static int synced;     /* __wasilibc_cwd is the LibOS's */
 static char *heap_cwd; /* what __wasilibc_cwd points to, if allocated */
 
-int __wasilibc_find_abspath(const char *abspath, const char **abs_prefix, const char **relative_path);
+#define OCCLUM_AT_FDCWD (-100)
 
 void __occlum_cwd_set(const char *path, size_t len)
 {
@@ -104,11 +104,14 @@ int __wasilibc_find_relpath_alloc(const char *path, const char **abs_prefix,
 		abspath = joined;
 	}
 
-	const char *rel;
-	int fd = __wasilibc_find_abspath(abspath, abs_prefix, &rel);
-	if (empty)
-		rel = "";
-	if (fd != -1) {
+	/* Every path goes to the LibOS absolute, with AT_FDCWD (-100) as its
+	 * directory, not through wasi-libc's preopen table: so fd 3 (the
+	 * preopen) is an ordinary descriptor a program may close or reuse,
+	 * and children that do not inherit it still resolve paths. */
+	const char *rel = empty ? "" : abspath;
+	int fd = OCCLUM_AT_FDCWD;
+	*abs_prefix = "/";
+	{
 		size_t need = strlen(rel) + 1;
 		if (*relative_len < need) {
 			char *nb = can_realloc ? realloc(*relative, need) : NULL;
@@ -123,6 +126,6 @@ int __wasilibc_find_relpath_alloc(const char *path, const char **abs_prefix,
 		memcpy(*relative, rel, need);
 	}
 out:
-	free(joined); /* *abs_prefix points into the preopen table, not here */
+	free(joined);
 	return fd;
 }
