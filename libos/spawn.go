@@ -125,11 +125,9 @@ func (l *LibOS) applyFileActions(parent *kernel.Process, fds *fdtable.Table, act
 
 // load reads and verifies the program at the absolute path p, for spawn
 // and execve: the errno is what the syscall returns, the loader's reason is
-// logged. As on Linux, a file without any execute bit is EACCES.
+// logged. Execute permission bits are not checked: guests have no chmod
+// yet, so a script made inside the LibOS could never run.
 func (l *LibOS) load(ctx context.Context, p string) (*sfi.Program, errno.Errno) {
-	if st, e := l.kernel.VFS.Stat(p, true); e == 0 && st.Type() == vfs.TypeRegular && st.Mode&0o111 == 0 {
-		return nil, errno.EACCES
-	}
 	bin, err := l.readProgram(p)
 	if err != nil {
 		var pe *ProgramError

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"testing"
 	"time"
 
@@ -153,7 +154,16 @@ func TestForkBomb(t *testing.T) {
 	}
 	for deadline := time.Now().Add(10 * time.Second); l.Kernel().Count() != 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d processes left after the root exited", l.Kernel().Count())
+			var left []string
+			for _, p := range l.Kernel().Processes() {
+				select {
+				case <-p.Done():
+					left = append(left, fmt.Sprintf("%d(zombie of %d)", p.PID, p.Parent()))
+				default:
+					left = append(left, fmt.Sprintf("%d(running, parent %d, signal %v)", p.PID, p.Parent(), p.TermSignal()))
+				}
+			}
+			t.Fatalf("%d processes left after the root exited: %v", l.Kernel().Count(), left)
 		}
 	}
 	st, err = l.Run(ctx, "/bin/exit7", []string{"exit7"}, nil)

@@ -13,6 +13,14 @@
 //
 //	OCCLUM_CLANG         path of the clang binary (default: clang, clang-14 on PATH)
 //	OCCLUM_WASI_SYSROOT  wasi-libc sysroot (default: /usr, Debian's wasi-libc)
+//	OCCLUM_LIBOCCLUM     the libocclum overlay (include/ and libocclum.a):
+//	                     a directory, or "none" for plain WASI programs
+//	                     (default: libocclum/ beside this executable, which
+//	                     `make build` writes)
+//
+// With libocclum, programs get the POSIX calls WASI lacks (posix_spawn,
+// waitpid, pipe, dup2, signals, ...), and every program that uses a path
+// imports occlum.getcwd: they run in the LibOS, not on other WASI runtimes.
 package main
 
 import (

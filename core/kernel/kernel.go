@@ -61,6 +61,9 @@ type Kernel struct {
 	mu      sync.Mutex
 	procs   map[int32]*Process
 	nextPID int32
+	// closing is set when the root process exits: no process may be
+	// created until a new root starts, so that killing them all ends.
+	closing bool
 }
 
 // New returns a kernel over the namespace ns.
@@ -79,6 +82,11 @@ func New(ns *vfs.Namespace, clock Clock, random io.Reader, limits Limits) *Kerne
 func (k *Kernel) NewProcess(parent *Process, args, env []string, cwd string, fds *fdtable.Table) (*Process, errno.Errno) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if parent == nil {
+		k.closing = false
+	} else if k.closing {
+		return nil, errno.EAGAIN
+	}
 	if k.Limits.MaxProcesses > 0 && len(k.procs) >= k.Limits.MaxProcesses {
 		return nil, errno.EAGAIN
 	}

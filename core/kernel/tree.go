@@ -41,8 +41,11 @@ func (k *Kernel) exited(p *Process) {
 	}
 	parent := p.parent
 	autoReap := parent != nil && parent.ignoresChildren()
-	if autoReap || (parent == nil && p.PID != RootPID) {
-		k.reapLocked(p) // nobody will wait for it
+	// Nobody will wait for an orphan of an exited root, nor for a child
+	// whose parent has exited itself (it was re-parented to such a root).
+	orphaned := (parent == nil && p.PID != RootPID) || (parent != nil && parent.hasExited())
+	if autoReap || orphaned {
+		k.reapLocked(p)
 	}
 	k.mu.Unlock()
 	if parent != nil {
@@ -234,6 +237,9 @@ func (p *Process) BlockTimer(ctx context.Context, ready <-chan struct{}, timer <
 // KillAll ends every process but p (the root process exiting takes all
 // others with it, as in Occlum) and returns them.
 func (k *Kernel) KillAll(except *Process) []*Process {
+	k.mu.Lock()
+	k.closing = true
+	k.mu.Unlock()
 	var out []*Process
 	for _, q := range k.Processes() {
 		if q != except && !q.hasExited() {
