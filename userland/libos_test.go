@@ -70,7 +70,7 @@ func TestCasesInLibOS(t *testing.T) {
 // libosGaps are the cases whose LibOS behaviour is known to differ, and why.
 var libosGaps = map[string]string{
 	"not-executable": "the LibOS does not check execute bits (guests have no chmod yet), so a non-program is ENOEXEC (Exec format error), not EACCES",
-	"ls-long": "WASI preview 1's filestat has no permission bits, owner or block count, so ls -l shows ---------- and total 0 (needs an occlum stat call)",
+	"ls-long":        "WASI preview 1's filestat has no permission bits, owner or block count, so ls -l shows ---------- and total 0 (needs an occlum stat call)",
 }
 
 // runInLibOS runs `sh -c script` in /host (= dir) inside a fresh LibOS.
