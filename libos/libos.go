@@ -52,7 +52,6 @@ type LibOS struct {
 	log    *zap.Logger
 	stdio  [3]*vfs.File
 	cfg    *config.Config
-	stderr io.Writer // where faults of debuggable instances are reported
 
 	running sync.WaitGroup // one per process goroutine
 	execs   sync.Map       // *kernel.Process -> *sfi.Program set by Exec
@@ -65,7 +64,7 @@ type LibOS struct {
 // New assembles a LibOS from its parts; gen.NewLibOS is the injector that
 // provides them. The returned cleanup releases the standard streams.
 func New(o Options, k *kernel.Kernel, loader *sfi.Loader, log *zap.Logger) (*LibOS, func()) {
-	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config, stderr: o.Stderr}
+	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config}
 	k.Exec = l
 	for i, s := range []struct {
 		r io.Reader
@@ -252,8 +251,10 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	status, trap := statusOf(p, err)
 	if trap != "" {
 		l.log.Info("process fault", zap.Int32("pid", p.PID), zap.String("trap", trap))
-		if l.cfg.Metadata.Debuggable && l.stderr != nil {
-			fmt.Fprintf(l.stderr, "occlum: process %d (%s) killed by %s: %s\n", p.PID, firstArg(p.Args), status.Signal(), trap)
+		if l.cfg.Metadata.Debuggable {
+			// Through the stderr stream, which serializes the writers.
+			msg := fmt.Sprintf("occlum: process %d (%s) killed by %s: %s\n", p.PID, firstArg(p.Args), status.Signal(), trap)
+			l.stdio[2].Impl().Write([]byte(msg))
 		}
 	}
 	l.log.Debug("process exit", zap.Int32("pid", p.PID), zap.Int("status", status.ShellStatus()))

@@ -3,6 +3,7 @@ package libos
 import (
 	"io"
 	"os"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -18,6 +19,8 @@ type hostStream struct {
 	r   io.Reader
 	w   io.Writer
 	tty bool
+
+	wmu sync.Mutex // serializes writes: every process may share the stream
 }
 
 var _ vfs.FileImpl = (*hostStream)(nil)
@@ -58,7 +61,9 @@ func (s *hostStream) Write(p []byte) (int, errno.Errno) {
 	if s.w == nil {
 		return 0, errno.EBADF
 	}
+	s.wmu.Lock()
 	n, err := s.w.Write(p)
+	s.wmu.Unlock()
 	if err != nil {
 		if n > 0 && n <= len(p) {
 			return n, 0
