@@ -2,7 +2,8 @@
 #
 #   make deps    install the C-to-wasm toolchain (Debian packages) if missing, download Go modules
 #   make build   build every command in cmd/ into bin/, plus occlum-gcc, occlum-g++, occlum-c++ links to occlum-cc,
-#                and libocclum (the C overlay occlum-gcc links) into bin/libocclum
+#                libocclum (the C overlay occlum-gcc links) into bin/libocclum, and the shell and
+#                utilities (userland/) into bin/userland, which `occlum new` installs in image/bin
 #   make test    deps, build, gofmt, go vet, go generate must change nothing, go test -race
 #   make bench   benchmarks (not part of make test)
 #   make demo    deps, build, then demo/run.sh
@@ -60,6 +61,8 @@ build: go-check
 	$(GO) build -o $(BIN)/ ./cmd/...
 	@for n in $(TOOL_NAMES); do ln -sfn occlum-cc $(BIN)/$$n; done
 	$(GO) run ./sfi/libocclum/mklibocclum -cc $(BIN)/occlum-cc -o $(BIN)/libocclum
+	@# The shell and utilities every new instance gets in image/bin.
+	$(MAKE) -s -C userland CC=$(abspath $(BIN))/occlum-gcc OUT=$(abspath $(BIN))/userland
 
 test: deps build test-go
 

@@ -136,3 +136,34 @@ func isInstance(dir string) error {
 	}
 	return nil
 }
+
+// InstallPrograms copies every regular file in from (the shell and
+// utilities that `make build` puts in bin/userland) into the instance's
+// image/bin, leaving files already there alone, and returns how many it
+// copied.
+func InstallPrograms(dir, from string) (int, error) {
+	ents, err := os.ReadDir(from)
+	if err != nil {
+		return 0, err
+	}
+	bin := filepath.Join(dir, ImageDir, "bin")
+	n := 0
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		dst := filepath.Join(bin, e.Name())
+		if _, err := os.Lstat(dst); err == nil {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			return n, err
+		}
+		if err := os.WriteFile(dst, data, 0o755); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

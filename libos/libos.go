@@ -177,12 +177,15 @@ func (l *LibOS) Run(ctx context.Context, path string, argv, env []string) (kerne
 	return s, nil
 }
 
-// SignalRoot sends sig to the root process, as a terminal's Ctrl-C does to
-// the foreground process (occlum-libos forwards its own SIGINT, SIGTERM,
-// SIGHUP and SIGQUIT here). It does nothing when no root process runs.
+// SignalRoot sends sig to the root process's process group, as a
+// terminal's Ctrl-C does to the foreground group (occlum-libos forwards its
+// own SIGINT, SIGTERM, SIGHUP and SIGQUIT here): a shell and the command it
+// waits for both get it. It does nothing when no root process runs.
 func (l *LibOS) SignalRoot(sig kernel.Signal) {
 	if p, ok := l.kernel.Process(kernel.RootPID); ok {
-		p.Signal(sig)
+		if l.kernel.SignalGroup(p.Pgid(), sig) != 0 {
+			p.Signal(sig)
+		}
 	}
 }
 

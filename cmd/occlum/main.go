@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -191,9 +192,40 @@ etc, root, tmp, dev, proc and host.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Created a new Occlum instance in %s\n", args[0])
-			return nil
+			return a.installUserland(args[0])
 		},
 	}
+}
+
+// installUserland puts the shell and utilities into a new instance's
+// image/bin: from $OCCLUM_USERLAND ("none": nothing), or userland/ beside
+// the occlum executable, where `make build` puts them.
+func (a *app) installUserland(dir string) error {
+	from := os.Getenv("OCCLUM_USERLAND")
+	if from == "none" {
+		return nil
+	}
+	if from == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil
+		}
+		if exe, err = filepath.EvalSymlinks(exe); err != nil {
+			return nil
+		}
+		from = filepath.Join(filepath.Dir(exe), "userland")
+		if _, err := os.Stat(from); err != nil {
+			return nil // a build without the userland: nothing to install
+		}
+	}
+	n, err := instance.InstallPrograms(dir, from)
+	if err != nil {
+		return fmt.Errorf("installing the shell and utilities from %s: %w", from, err)
+	}
+	if n > 0 {
+		fmt.Fprintf(a.stdout, "Installed sh and %d utilities into image/bin\n", n-1)
+	}
+	return nil
 }
 
 func (a *app) initCmd() *cobra.Command {
@@ -210,7 +242,7 @@ Occlum.json or image/.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Initialized an Occlum instance in %s\n", dir)
-			return nil
+			return a.installUserland(dir)
 		},
 	}
 }

@@ -403,3 +403,27 @@ func (p *Process) BlockRestarting(ctx context.Context, mod api.Module, ready <-c
 		return e
 	}
 }
+
+// SignalGroup sends sig to every process of group pgid (what a terminal
+// does for Ctrl-C). Unlike SendSignal it takes the group itself, so group
+// 1 — the root's — is not mistaken for kill(-1).
+//
+// # Errors
+//   - ESRCH: the group has no process.
+func (k *Kernel) SignalGroup(pgid int32, sig Signal) errno.Errno {
+	var targets []*Process
+	k.mu.Lock()
+	for _, q := range k.procs {
+		if q.pgid == pgid {
+			targets = append(targets, q)
+		}
+	}
+	k.mu.Unlock()
+	if len(targets) == 0 {
+		return errno.ESRCH
+	}
+	for _, q := range targets {
+		q.Signal(sig)
+	}
+	return 0
+}
