@@ -115,11 +115,11 @@ func BenchmarkShellScript(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if err := install("/tmp/bench.sh", script); err != nil {
+		if err := install("/root/bench.sh", script); err != nil {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		st, err := l.Run(ctx, "/bin/sh", []string{"sh", "-c", "cd /tmp && sh bench.sh"}, []string{"PATH=/bin"})
+		st, err := l.Run(ctx, "/bin/sh", []string{"sh", "-c", "cd /tmp && sh /root/bench.sh"}, []string{"PATH=/bin"})
 		ours = append(ours, float64(time.Since(start).Microseconds())/1000)
 		cleanup()
 		if err != nil || st.ShellStatus() != 0 {

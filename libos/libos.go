@@ -55,6 +55,8 @@ type LibOS struct {
 
 	running sync.WaitGroup // one per process goroutine
 	execs   sync.Map       // *kernel.Process -> *sfi.Program set by Exec
+	// programs caches loaded programs by file identity (programKey).
+	programs sync.Map
 
 	// runCtx is the context of the current Run: every process lives under
 	// it (not under its parent's, which ends when the parent exits).
@@ -237,7 +239,7 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	for {
 		l.log.Debug("process start", zap.Int32("pid", p.PID), zap.Strings("argv", p.Args), zap.String("sha256", prog.HashString()))
 		var mod api.Module
-		mod, err = l.loader.Runtime().InstantiateModule(pctx, prog.Module, sfi.ModuleConfig())
+		mod, err = l.loader.Runtime().InstantiateModule(l.loader.InstantiateContext(pctx), prog.Module, sfi.ModuleConfig())
 		if err != nil {
 			break
 		}

@@ -128,6 +128,17 @@ func (l *LibOS) applyFileActions(parent *kernel.Process, fds *fdtable.Table, act
 // logged. Execute permission bits are not checked: guests have no chmod
 // yet, so a script made inside the LibOS could never run.
 func (l *LibOS) load(ctx context.Context, p string) (*sfi.Program, errno.Errno) {
+	// A program file unchanged since it was last loaded (same device,
+	// inode, size, modification and change times) is not read and hashed
+	// again. A stale hit can only run the program verified before, never
+	// unverified code.
+	st, se := l.kernel.VFS.Stat(p, true)
+	key := programKey{path: p, dev: st.Dev, ino: st.Ino, size: st.Size, mtime: st.Mtime, ctime: st.Ctime}
+	if se == 0 {
+		if prog, ok := l.programs.Load(key); ok {
+			return prog.(*sfi.Program), 0
+		}
+	}
 	bin, err := l.readProgram(p)
 	if err != nil {
 		var pe *ProgramError
@@ -141,7 +152,17 @@ func (l *LibOS) load(ctx context.Context, p string) (*sfi.Program, errno.Errno) 
 		l.log.Info("program refused", zap.String("path", p), zap.Error(err))
 		return nil, errno.ENOEXEC
 	}
+	if se == 0 {
+		l.programs.Store(key, prog)
+	}
 	return prog, 0
+}
+
+// programKey identifies a program file's content without reading it.
+type programKey struct {
+	path               string
+	dev, ino           uint64
+	size, mtime, ctime int64
 }
 
 // Exec implements kernel.Executor: execve. On success the current program

@@ -29,6 +29,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // Engine names accepted in Occlum.json's sfi.engine.
@@ -74,6 +75,7 @@ type Loader struct {
 	programs map[[32]byte]*Program
 
 	interruptMu sync.Mutex // see Interrupt
+	memory      *memoryPool
 }
 
 // NewLoader creates the runtime the LibOS's processes run in.
@@ -92,7 +94,8 @@ func NewLoader(ctx context.Context, o Options) (*Loader, error) {
 		limit = 65536
 	}
 	rc = rc.WithMemoryLimitPages(uint32(limit))
-	l := &Loader{limitPages: uint32(limit), programs: map[[32]byte]*Program{}, abi: map[string]map[string]api.FunctionDefinition{}}
+	l := &Loader{limitPages: uint32(limit), programs: map[[32]byte]*Program{}, abi: map[string]map[string]api.FunctionDefinition{},
+		memory: newMemoryPool(memoryPoolBytes)}
 	if o.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
 		if err != nil {
@@ -255,6 +258,15 @@ func typeList(ts []api.ValueType) string {
 		s += api.ValueTypeName(t)
 	}
 	return s + ")"
+}
+
+// memoryPoolBytes bounds the linear memory kept for reuse.
+const memoryPoolBytes = 256 << 20
+
+// InstantiateContext returns ctx set up for instantiating a program: its
+// linear memory comes from the loader's pool (memory.go).
+func (l *Loader) InstantiateContext(ctx context.Context) context.Context {
+	return experimental.WithMemoryAllocator(ctx, l.memory)
 }
 
 // ModuleConfig is the instantiation configuration of every process: no
