@@ -292,5 +292,29 @@ int main(int argc, char **argv) {
     CHECK_STATUS(wait_for(pid), "exited 0");
     printf("16 MiB through a child cat and back: %s\n",
            recvd == total && hsent == hrecv ? "checksums match" : "MISMATCH");
+
+    /* A child writing without end into a pipe that nobody reads blocks
+     * once the pipe is full, and is killed while blocked. */
+    {
+        int q[2];
+        CHECK_OK(pipe(q));
+        CHECK_OK(fcntl(q[0], F_SETFD, FD_CLOEXEC));
+        posix_spawn_file_actions_t fq;
+        posix_spawn_file_actions_init(&fq);
+        posix_spawn_file_actions_adddup2(&fq, q[1], 1);
+        posix_spawn_file_actions_addclose(&fq, q[1]);
+        char *wq[] = {"write_forever", NULL};
+        pid_t w = spawnp("write_forever", &fq, NULL, wq, NULL);
+        posix_spawn_file_actions_destroy(&fq);
+        CHECK(w > 0);
+        CHECK_OK(close(q[1]));
+        struct timespec nap = {0, 50 * 1000 * 1000};
+        nanosleep(&nap, NULL); /* long enough to fill the pipe and block */
+        CHECK_OK(kill(w, SIGKILL));
+        int ws = wait_for(w);
+        CHECK_STATUS(ws, "killed by SIGKILL");
+        CHECK_OK(close(q[0]));
+        printf("writer blocked on a pipe nobody reads: %s\n", status_str(ws));
+    }
     return test_done();
 }
