@@ -21,6 +21,7 @@ package sfi
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -272,9 +273,11 @@ func (l *Loader) InstantiateContext(ctx context.Context) context.Context {
 // ModuleConfig is the instantiation configuration of every process: no
 // start function runs at instantiation (the LibOS calls _start itself under
 // the process's context), and the module gets no name so any number of
-// instances of one program can exist.
+// instances of one program can exist. wazero's own random source is never
+// used (random_get is the LibOS's), but its default is a math/rand source
+// seeded per instance, 18% of a spawn: crypto/rand costs nothing to set.
 func ModuleConfig() wazero.ModuleConfig {
-	return wazero.NewModuleConfig().WithName("").WithStartFunctions()
+	return wazero.NewModuleConfig().WithName("").WithStartFunctions().WithRandSource(rand.Reader)
 }
 
 // Interrupt makes an instance of a loaded program call its preempt hook
