@@ -100,21 +100,9 @@ var fdFdstatGet = abi.Func{
 		if int32(s[0]) == DirfdCwd {
 			// wasi-libc's faccessat asks for the rights of the directory it
 			// resolved against: the working directory grants everything.
-			buf, e := abi.Bytes(mod, uint32(s[1]), 24)
-			if e != 0 {
-				return e
-			}
-			clear(buf)
-			buf[0] = ftDirectory
-			binary.LittleEndian.PutUint64(buf[8:], rightsAll)
-			binary.LittleEndian.PutUint64(buf[16:], rightsAll)
-			return 0
+			return putFdstat(mod, uint32(s[1]), ftDirectory, 0, rightsAll)
 		}
 		return withFile(p, s[0], func(f *vfs.File) errno.Errno {
-			buf, e := abi.Bytes(mod, uint32(s[1]), 24)
-			if e != 0 {
-				return e
-			}
 			ft := uint8(ftUnknown)
 			if d := f.Dentry(); d.Inode != nil {
 				ft = wasiFiletype(d.Inode.Type())
@@ -134,15 +122,23 @@ var fdFdstatGet = abi.Func{
 			} else if fl&vfs.O_DSYNC != 0 {
 				flags |= fdflagDsync
 			}
-			rights := rightsOf(f, isTTY(f))
-			clear(buf)
-			buf[0] = ft
-			binary.LittleEndian.PutUint16(buf[2:], flags)
-			binary.LittleEndian.PutUint64(buf[8:], rights)
-			binary.LittleEndian.PutUint64(buf[16:], rightsAll)
-			return 0
+			return putFdstat(mod, uint32(s[1]), ft, flags, rightsOf(f, isTTY(f)))
 		})
 	},
+}
+
+// putFdstat writes a WASI fdstat (24 bytes); inheriting rights are all.
+func putFdstat(mod api.Module, ptr uint32, ft uint8, flags uint16, rights uint64) errno.Errno {
+	buf, e := abi.Bytes(mod, ptr, 24)
+	if e != 0 {
+		return e
+	}
+	clear(buf)
+	buf[0] = ft
+	binary.LittleEndian.PutUint16(buf[2:], flags)
+	binary.LittleEndian.PutUint64(buf[8:], rights)
+	binary.LittleEndian.PutUint64(buf[16:], rightsAll)
+	return 0
 }
 
 var fdFdstatSetFlags = abi.Func{

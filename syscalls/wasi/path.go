@@ -55,16 +55,23 @@ func resolveAt(p *kernel.Process, mod api.Module, dirfd uint64, ptr, n uint64) (
 	return vfs.Join(d.Path, path), 0
 }
 
+// atPath runs op on the path of a (fd, path, path_len) call.
+func atPath(p *kernel.Process, mod api.Module, s []uint64, op func(path string) errno.Errno) errno.Errno {
+	path, e := resolveAt(p, mod, s[0], s[1], s[2])
+	if e != 0 {
+		return e
+	}
+	return op(path)
+}
+
 var pathCreateDirectory = abi.Func{
 	Name:    "path_create_directory",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("path"), abi.I32("path_len")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		path, e := resolveAt(p, mod, s[0], s[1], s[2])
-		if e != 0 {
-			return e
-		}
-		return p.Kernel().VFS.Mkdir(path, 0o777&^p.Umask())
+		return atPath(p, mod, s, func(path string) errno.Errno {
+			return p.Kernel().VFS.Mkdir(path, 0o777&^p.Umask())
+		})
 	},
 }
 
@@ -240,11 +247,7 @@ var pathRemoveDirectory = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("path"), abi.I32("path_len")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		path, e := resolveAt(p, mod, s[0], s[1], s[2])
-		if e != 0 {
-			return e
-		}
-		return p.Kernel().VFS.Rmdir(path)
+		return atPath(p, mod, s, p.Kernel().VFS.Rmdir)
 	},
 }
 
@@ -289,10 +292,6 @@ var pathUnlinkFile = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("path"), abi.I32("path_len")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		path, e := resolveAt(p, mod, s[0], s[1], s[2])
-		if e != 0 {
-			return e
-		}
-		return p.Kernel().VFS.Unlink(path)
+		return atPath(p, mod, s, p.Kernel().VFS.Unlink)
 	},
 }
