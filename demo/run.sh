@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The built-in demo: the four-step Occlum workflow on demo/demo.c, in
-# simulation mode. Run it through `make demo`, which builds bin/ first.
+# simulation mode, then a shell pipeline (several LibOS processes and
+# pipes) and a tampered image being refused. Run it through `make demo`, which builds bin/ first.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/bin"
@@ -25,6 +26,9 @@ step "occlum run /bin/demo /tmp/demo hello world"
 status=0
 "$bin/occlum" run /bin/demo /tmp/demo hello world || status=$?
 printf '\n(exit status %d)\n' "$status"
+
+step "occlum run /bin/sh -c 'ls /bin | grep -c e; echo \$((6 * 7)) | cat'   # processes and pipes"
+"$bin/occlum" run /bin/sh -c 'ls /bin | grep -c e; echo $((6 * 7)) | cat'
 
 step "occlum print mrenclave"
 "$bin/occlum" print mrenclave
