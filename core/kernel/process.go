@@ -83,6 +83,40 @@ func (p *Process) Abs(path string) string {
 	return vfs.Join(p.Cwd(), path)
 }
 
+// DirfdCwd is Linux's AT_FDCWD. As the directory of a path call it means
+// the working directory, with no descriptor involved: libocclum resolves
+// every path against it, so that no descriptor slot (WASI's preopened fd 3)
+// is reserved and programs may use fd 3 as on Linux.
+const DirfdCwd = -100
+
+// AtPath makes path absolute against the directory behind dirfd, or the
+// working directory for DirfdCwd, as the *at(2) calls do.
+//
+// # Errors
+//   - ENOENT: path is empty.
+//   - EBADF: dirfd is not open; ENOTDIR: it is not a directory.
+func (p *Process) AtPath(dirfd int32, path string) (string, errno.Errno) {
+	if dirfd == DirfdCwd {
+		if path == "" {
+			return "", errno.ENOENT
+		}
+		return p.Abs(path), 0
+	}
+	f, e := p.FDs.Get(dirfd)
+	if e != 0 {
+		return "", e
+	}
+	defer f.DecRef()
+	d := f.Dentry()
+	if d.Inode == nil || d.Inode.Type() != vfs.TypeDirectory {
+		return "", errno.ENOTDIR
+	}
+	if path == "" {
+		return "", errno.ENOENT
+	}
+	return vfs.Join(d.Path, path), 0
+}
+
 // Umask returns the file mode creation mask.
 func (p *Process) Umask() uint32 {
 	p.mu.Lock()

@@ -52,9 +52,11 @@ type Stat struct {
 	Gid   uint32
 	Rdev  uint64
 	Size  int64
-	Atime int64
-	Mtime int64
-	Ctime int64
+	// Blocks is the storage used, in 512-byte units (st_blocks).
+	Blocks int64
+	Atime  int64
+	Mtime  int64
+	Ctime  int64
 }
 
 // Type returns the file type encoded in Mode.

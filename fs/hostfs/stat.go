@@ -26,16 +26,17 @@ func statFromSys(st *syscall.Stat_t) (vfs.Stat, errno.Errno) {
 		return vfs.Stat{}, errno.EIO
 	}
 	return vfs.Stat{
-		Ino:   st.Ino,
-		Mode:  mode,
-		Nlink: uint64(st.Nlink),
-		Uid:   st.Uid,
-		Gid:   st.Gid,
-		Rdev:  uint64(st.Rdev),
-		Size:  st.Size,
-		Atime: st.Atim.Nano(),
-		Mtime: st.Mtim.Nano(),
-		Ctime: st.Ctim.Nano(),
+		Ino:    st.Ino,
+		Mode:   mode,
+		Nlink:  uint64(st.Nlink),
+		Uid:    st.Uid,
+		Gid:    st.Gid,
+		Rdev:   uint64(st.Rdev),
+		Size:   st.Size,
+		Blocks: st.Blocks,
+		Atime:  st.Atim.Nano(),
+		Mtime:  st.Mtim.Nano(),
+		Ctime:  st.Ctim.Nano(),
 	}, 0
 }
 

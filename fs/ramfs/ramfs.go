@@ -172,6 +172,7 @@ func (in *inode) Stat() (vfs.Stat, errno.Errno) {
 	switch in.typ {
 	case vfs.TypeRegular:
 		st.Size = in.size
+		st.Blocks = int64(len(in.pages)) * (PageSize / 512)
 	case vfs.TypeSymlink:
 		st.Size = int64(len(in.target))
 	}

@@ -5,9 +5,9 @@
 // docs/abi.md specifies every function; Funcs lists them with their
 // support levels.
 //
-// One file per family: proc.go, signal.go, fd.go, cwd.go, info.go,
-// rlimit.go. Flags, signal numbers and statuses use Linux values; results
-// go through result pointers; every function returns an errno.
+// One file per family: proc.go, signal.go, fd.go, cwd.go, stat.go,
+// info.go, rlimit.go. Flags, signal numbers and statuses use Linux values;
+// results go through result pointers; every function returns an errno.
 //
 // This package holds no state and takes no locks of its own.
 package occlum
@@ -25,6 +25,7 @@ func Funcs() []abi.Func {
 	fs = append(fs, signalFuncs...)
 	fs = append(fs, fdFuncs...)
 	fs = append(fs, cwdFuncs...)
+	fs = append(fs, statFuncs...)
 	fs = append(fs, infoFuncs...)
 	fs = append(fs, rlimitFuncs...)
 	return fs

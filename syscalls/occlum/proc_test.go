@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/vfs"
 )
 
 // Spawning and execve need a running LibOS (libos/spawn_test.go); here the
@@ -160,4 +161,42 @@ func TestProcSignalEFAULT(t *testing.T) {
 	if env.Kernel.Count() != 1 {
 		t.Fatalf("%d processes after failed spawns", env.Kernel.Count())
 	}
+}
+
+func TestStat(t *testing.T) {
+	env := occlumEnv(t)
+	if e := env.Kernel.VFS.SetAttr("/f", true, vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o640}); e != 0 {
+		t.Fatal(e)
+	}
+	p, n := env.PutString(t, pathA, "/f")
+	want(t, env, wSUCCESS, "stat", 0xffffff9c, 0, p, n, buf)
+	b := env.Get(t, buf, 88)
+	le := binary.LittleEndian
+	if mode := le.Uint32(b[16:]); mode != 0o100640 {
+		t.Fatalf("mode %o, want 100640", mode)
+	}
+	if size := le.Uint64(b[40:]); size != 5 {
+		t.Fatalf("size %d, want 5", size)
+	}
+	if blocks := le.Uint64(b[48:]); blocks != 8 {
+		t.Fatalf("blocks %d, want 8 (one 4 KiB ramfs page)", blocks)
+	}
+	// The descriptor itself (AT_EMPTY_PATH), relative to a directory fd,
+	// and the errors.
+	want(t, env, wSUCCESS, "stat", fdFile, 0x1000, p, 0, buf)
+	if mode := le.Uint32(env.Get(t, buf, 88)[16:]); mode != 0o100640 {
+		t.Fatalf("fstat mode %o", mode)
+	}
+	p, n = env.PutString(t, pathA, "sub")
+	want(t, env, wSUCCESS, "stat", fdDir, 0, p, n, buf)
+	if mode := le.Uint32(env.Get(t, buf, 88)[16:]); mode&0o170000 != 0o040000 {
+		t.Fatalf("sub is not a directory: %o", mode)
+	}
+	want(t, env, wNOENT, "stat", fdDir, 0, p, 0, buf)
+	want(t, env, wINVAL, "stat", fdDir, 0x1, p, n, buf)
+	want(t, env, wBADF, "stat", fdClosed, 0x1000, p, 0, buf)
+	before := env.Snapshot()
+	want(t, env, wFAULT, "stat", fdDir, 0, p, n, wild)
+	want(t, env, wFAULT, "stat", fdDir, 0, wild, 4, buf)
+	unchanged(t, env, before, "stat")
 }

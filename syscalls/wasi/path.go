@@ -21,11 +21,8 @@ const (
 	oflagTrunc     = 1 << 3
 )
 
-// DirfdCwd is Linux's AT_FDCWD. As the directory of a path call it means
-// the process's working directory, with no descriptor involved: libocclum
-// resolves every path against it, so that no descriptor slot (WASI's
-// preopened fd 3) is reserved and programs may use fd 3 as on Linux.
-const DirfdCwd = -100
+// DirfdCwd is Linux's AT_FDCWD (see kernel.DirfdCwd).
+const DirfdCwd = kernel.DirfdCwd
 
 // resolveAt reads the guest path (ptr, n) and makes it absolute against the
 // directory behind dirfd (or the working directory for DirfdCwd).
@@ -34,25 +31,7 @@ func resolveAt(p *kernel.Process, mod api.Module, dirfd uint64, ptr, n uint64) (
 	if e != 0 {
 		return "", e
 	}
-	if int32(dirfd) == DirfdCwd {
-		if path == "" {
-			return "", errno.ENOENT
-		}
-		return p.Abs(path), 0
-	}
-	f, e := p.FDs.Get(int32(dirfd))
-	if e != 0 {
-		return "", e
-	}
-	defer f.DecRef()
-	d := f.Dentry()
-	if d.Inode == nil || d.Inode.Type() != vfs.TypeDirectory {
-		return "", errno.ENOTDIR
-	}
-	if path == "" {
-		return "", errno.ENOENT
-	}
-	return vfs.Join(d.Path, path), 0
+	return p.AtPath(int32(dirfd), path)
 }
 
 // atPath runs op on the path of a (fd, path, path_len) call.
