@@ -114,6 +114,15 @@ func create(dir string) error {
 			return err
 		}
 	}
+	// The one user of the LibOS, named as on Linux (ls -l, id).
+	for name, content := range map[string]string{
+		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\n",
+		"etc/group":  "root:x:0:\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, ImageDir, name), []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
 	if err := config.WriteDefault(filepath.Join(dir, ConfigFile)); err != nil {
 		return err
 	}

@@ -70,7 +70,8 @@ func TestCasesInLibOS(t *testing.T) {
 // libosGaps are the cases whose LibOS behaviour is known to differ, and why.
 var libosGaps = map[string]string{
 	"not-executable": "the LibOS does not check execute bits (guests have no chmod yet), so a non-program is ENOEXEC (Exec format error), not EACCES",
-	"ls-long":        "WASI preview 1's filestat has no permission bits, owner or block count, so ls -l shows ---------- and total 0 (needs an occlum stat call)",
+
+	"ls-long": "WASI preview 1's filestat has no permission bits, owner or block count, so ls -l shows ---------- and total 0 (needs an occlum stat call)",
 }
 
 // runInLibOS runs `sh -c script` in /host (= dir) inside a fresh LibOS.
@@ -87,6 +88,12 @@ func runInLibOS(t *testing.T, bins map[string][]byte, dir, script, stdin string)
 	defer cleanup()
 	for p, b := range bins {
 		if err := install(p, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The user database a new instance's image has (instance.create).
+	for p, b := range map[string]string{"/etc/passwd": "root:x:0:0:root:/root:/bin/sh\n", "/etc/group": "root:x:0:\n"} {
+		if err := install(p, []byte(b)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -29,6 +29,7 @@ func (n *node) Stat() (vfs.Stat, errno.Errno) {
 	switch n.e.Type {
 	case vfs.TypeRegular:
 		st.Size = n.e.Size
+		st.Blocks = (n.e.Size + 4095) / 4096 * 8 // as a 4 KiB-block file system
 	case vfs.TypeSymlink:
 		st.Size = int64(len(n.e.Target))
 	}

@@ -51,6 +51,36 @@ static void modestr(mode_t m, char *s)
 	s[10] = 0;
 }
 
+#ifdef __wasi__
+/* No getpwuid/getgrgid in wasi-libc: look the id up in a passwd/group
+ * style file (name:x:id:...) as they do. */
+static int lookup(const char *file, unsigned long id, char *buf, size_t n)
+{
+	FILE *f = fopen(file, "r");
+	if (!f)
+		return 0;
+	char line[512];
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		char *name = line, *c1 = strchr(line, ':');
+		if (!c1)
+			continue;
+		char *c2 = strchr(c1 + 1, ':');
+		if (!c2)
+			continue;
+		char *end;
+		unsigned long v = strtoul(c2 + 1, &end, 10);
+		if (end != c2 + 1 && *end == ':' && v == id) {
+			*c1 = 0;
+			snprintf(buf, n, "%s", name);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+#endif
+
 static void owner(uid_t uid, char *buf, size_t n)
 {
 #ifndef __wasi__
@@ -59,6 +89,9 @@ static void owner(uid_t uid, char *buf, size_t n)
 		snprintf(buf, n, "%s", pw->pw_name);
 		return;
 	}
+#else
+	if (!numeric && lookup("/etc/passwd", uid, buf, n))
+		return;
 #endif
 	snprintf(buf, n, "%lu", (unsigned long)uid);
 }
@@ -71,6 +104,9 @@ static void group(gid_t gid, char *buf, size_t n)
 		snprintf(buf, n, "%s", gr->gr_name);
 		return;
 	}
+#else
+	if (!numeric && lookup("/etc/group", gid, buf, n))
+		return;
 #endif
 	snprintf(buf, n, "%lu", (unsigned long)gid);
 }
