@@ -262,8 +262,8 @@ func TestRunRefusals(t *testing.T) {
 			"/bin/hello", "Occlum.json changed after build and is no longer valid: Occlum.json: sfi.engine: must be a string, got a number", ""},
 		{"image changed", func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "image/bin/hello"), "changed!", 0o755) },
 			"/bin/hello", "image/bin/hello: modified after build", "occlum build"},
-		{"image file added", func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "image/etc/passwd"), "x", 0o644) },
-			"/bin/hello", "image/etc/passwd: added after build", ""},
+		{"image file added", func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "image/etc/hosts"), "x", 0o644) },
+			"/bin/hello", "image/etc/hosts: added after build", ""},
 		{"signature tampered", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, instance.SigStructFile)
 			var s map[string]any
