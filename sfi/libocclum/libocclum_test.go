@@ -171,7 +171,7 @@ func TestImportsFollowUse(t *testing.T) {
 int main(void) { printf("hello\n"); return 0; }`, nil},
 		{"paths resolve against the LibOS cwd", `#include <stdio.h>
 #include <sys/stat.h>
-int main(void) { struct stat st; FILE *f = fopen("x", "r"); return f != 0 || stat("/y", &st) == 0; }`, []string{"getcwd"}},
+int main(void) { struct stat st; FILE *f = fopen("x", "r"); return f != 0 || stat("/y", &st) == 0; }`, []string{"getcwd", "stat"}},
 		{"O_CLOEXEC without spawn needs no fcntl", `#include <fcntl.h>
 int main(void) { return open("/x", O_RDONLY | O_CLOEXEC); }`, []string{"getcwd"}},
 		{"O_CLOEXEC with spawn marks the descriptor", `#include <fcntl.h>
