@@ -38,7 +38,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/occlumgo/occlum/sfi/libocclum"
+	"github.com/occlumgo/occlum/internal/toolchaintest"
 )
 
 // program is one C test program and how the harness runs it.
@@ -197,7 +197,7 @@ func TestOracle(t *testing.T) {
 		t.Skip("skipping: no native C compiler (cc) to build the oracle with")
 	}
 	bin := t.TempDir()
-	occlumGCC, wasmSkip := buildOcclumGCC(t, bin)
+	occlumGCC, wasmSkip := buildOcclumGCC(t)
 	b := &builder{dir: bin, cc: cc, occlumGCC: occlumGCC, done: map[string]*buildResult{}}
 
 	for _, p := range programs {
@@ -220,38 +220,16 @@ func TestOracle(t *testing.T) {
 	}
 }
 
-// buildOcclumGCC builds cmd/occlum-cc as bin/occlum-gcc. When the machine
-// has no wasm toolchain it returns a skip message for the wasm half.
-func buildOcclumGCC(t *testing.T, bin string) (path, skip string) {
+// buildOcclumGCC returns occlum-gcc with libocclum (internal/toolchaintest).
+// When the machine has no wasm toolchain it returns a skip message for the
+// wasm half.
+func buildOcclumGCC(t *testing.T) (path, skip string) {
 	t.Helper()
-	gocmd, err := exec.LookPath("go")
+	path, skip, err := toolchaintest.Build()
 	if err != nil {
-		t.Fatalf("go not on PATH: %v", err)
-	}
-	path = filepath.Join(bin, "occlum-gcc")
-	out, err := exec.Command(gocmd, "build", "-o", path, "../cmd/occlum-cc").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build ../cmd/occlum-cc: %v\n%s", err, out)
-	}
-	// Probe: is clang with the wasm32-wasi sysroot there?
-	probe := filepath.Join(bin, "probe.c")
-	if err := os.WriteFile(probe, []byte("int main(void) { return 0; }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err = exec.Command(path, "-o", probe+".wasm", probe).CombinedOutput()
-	if err != nil {
-		msg := strings.TrimSpace(string(out))
-		if strings.Contains(msg, "(make deps)") {
-			return path, "skipping the wasm build: " + msg
-		}
-		t.Fatalf("occlum-gcc cannot build an empty program: %v\n%s", err, msg)
-	}
-	// libocclum next to occlum-gcc, where it looks for it (as make build
-	// puts it in bin/libocclum).
-	if _, err := libocclum.Build(libocclum.Options{CC: path, Out: filepath.Join(bin, "libocclum")}); err != nil {
-		t.Fatalf("building libocclum: %v", err)
-	}
-	return path, ""
+	return path, skip
 }
 
 // builder compiles each program and helper at most once per compiler, for

@@ -237,10 +237,6 @@ func (p *Process) Sigsuspend(ctx context.Context, mask SigSet) errno.Errno {
 	return errno.EINTR
 }
 
-// AttentionNeeded reports whether the process must stop or handle a signal
-// at its next kernel exit: one atomic load, checked on every syscall.
-func (p *Process) AttentionNeeded() bool { return p.attention.Load() }
-
 // Trampoline is the export a program must have for signal handlers.
 const Trampoline = "__occlum_sigtramp"
 
@@ -330,31 +326,48 @@ func (p *Process) SendSignal(pid int32, sig Signal) errno.Errno {
 		return errno.EINVAL
 	}
 	k := p.kernel
-	var targets []*Process
-	k.mu.Lock()
 	switch {
 	case pid > 0:
-		if q, ok := k.procs[pid]; ok {
-			targets = append(targets, q)
-		}
+		return signalAll(k.matching(func(q *Process) bool { return q.PID == pid }), sig)
 	case pid == -1:
-		for _, q := range k.procs {
-			if q.PID != RootPID && q != p {
-				targets = append(targets, q)
-			}
-		}
+		return signalAll(k.matching(func(q *Process) bool { return q.PID != RootPID && q != p }), sig)
+	case pid == 0:
+		return k.SignalGroup(p.Pgid(), sig)
 	default:
-		g := p.pgid
-		if pid < -1 {
-			g = -pid
-		}
-		for _, q := range k.procs {
-			if q.pgid == g {
-				targets = append(targets, q)
-			}
+		return k.SignalGroup(-pid, sig)
+	}
+}
+
+// SignalGroup sends sig (0: none, an existence check) to every process of
+// group pgid (what a terminal does for Ctrl-C). Unlike SendSignal it takes
+// the group itself, so group 1 — the root's — is not mistaken for kill(-1).
+//
+// # Errors
+//   - ESRCH: the group has no process.
+func (k *Kernel) SignalGroup(pgid int32, sig Signal) errno.Errno {
+	return signalAll(k.matching(func(q *Process) bool { return q.pgid == pgid }), sig)
+}
+
+// matching returns the processes in the table that match accepts.
+//
+// Preconditions: match may read fields guarded by k.mu, which is held.
+func (k *Kernel) matching(match func(q *Process) bool) []*Process {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []*Process
+	for _, q := range k.procs {
+		if match(q) {
+			out = append(out, q)
 		}
 	}
-	k.mu.Unlock()
+	return out
+}
+
+// signalAll sends sig to targets (nothing for sig 0).
+//
+// # Errors
+//   - ESRCH: targets is empty.
+func signalAll(targets []*Process, sig Signal) errno.Errno {
 	if len(targets) == 0 {
 		return errno.ESRCH
 	}
@@ -402,28 +415,4 @@ func (p *Process) BlockRestarting(ctx context.Context, mod api.Module, ready <-c
 		}
 		return e
 	}
-}
-
-// SignalGroup sends sig to every process of group pgid (what a terminal
-// does for Ctrl-C). Unlike SendSignal it takes the group itself, so group
-// 1 — the root's — is not mistaken for kill(-1).
-//
-// # Errors
-//   - ESRCH: the group has no process.
-func (k *Kernel) SignalGroup(pgid int32, sig Signal) errno.Errno {
-	var targets []*Process
-	k.mu.Lock()
-	for _, q := range k.procs {
-		if q.pgid == pgid {
-			targets = append(targets, q)
-		}
-	}
-	k.mu.Unlock()
-	if len(targets) == 0 {
-		return errno.ESRCH
-	}
-	for _, q := range targets {
-		q.Signal(sig)
-	}
-	return 0
 }

@@ -234,18 +234,16 @@ func (p *Process) BlockTimer(ctx context.Context, ready <-chan struct{}, timer <
 	return 0
 }
 
-// KillAll ends every process but p (the root process exiting takes all
-// others with it, as in Occlum) and returns them.
-func (k *Kernel) KillAll(except *Process) []*Process {
+// KillAll ends every process but except (the root process exiting takes
+// all others with it, as in Occlum); no process can be created afterwards
+// until a new root starts.
+func (k *Kernel) KillAll(except *Process) {
 	k.mu.Lock()
 	k.closing = true
 	k.mu.Unlock()
-	var out []*Process
-	for _, q := range k.Processes() {
-		if q != except && !q.hasExited() {
+	for _, q := range k.matching(func(q *Process) bool { return q != except }) {
+		if !q.hasExited() {
 			q.Kill(SIGKILL)
-			out = append(out, q)
 		}
 	}
-	return out
 }

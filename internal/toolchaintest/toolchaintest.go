@@ -4,6 +4,7 @@
 package toolchaintest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,41 +27,54 @@ var (
 	}()
 )
 
-// OcclumGCC returns the path of an occlum-gcc with libocclum, building them
-// on first use. Without clang and the wasm sysroot the test is skipped
-// (make deps installs them).
-func OcclumGCC(t testing.TB) string {
-	t.Helper()
+// Build builds occlum-gcc with libocclum once per test binary and returns
+// its path. skip is set, with the path empty, when the machine has no clang
+// or wasm sysroot (make deps installs them): tests that can do without the
+// wasm build skip only that part.
+func Build() (path, skip string, err error) {
 	once.Do(func() {
 		dir, err := os.MkdirTemp("", "occlum-gcc-")
 		if err != nil {
 			buildErr = err
 			return
 		}
-		gccPath = filepath.Join(dir, "occlum-gcc")
-		out, err := exec.Command("go", "build", "-o", gccPath, filepath.Join(repoRoot, "cmd", "occlum-cc")).CombinedOutput()
-		if err != nil {
-			buildErr = err
-			skipWhy = string(out)
+		p := filepath.Join(dir, "occlum-gcc")
+		if out, err := exec.Command("go", "build", "-o", p, filepath.Join(repoRoot, "cmd", "occlum-cc")).CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build cmd/occlum-cc: %v\n%s", err, out)
 			return
 		}
 		probe := filepath.Join(dir, "probe.c")
-		os.WriteFile(probe, []byte("int main(void) { return 0; }\n"), 0o644)
-		if out, err := exec.Command(gccPath, "-o", probe+".wasm", probe).CombinedOutput(); err != nil {
+		if err := os.WriteFile(probe, []byte("int main(void) { return 0; }\n"), 0o644); err != nil {
+			buildErr = err
+			return
+		}
+		if out, err := exec.Command(p, "-o", probe+".wasm", probe).CombinedOutput(); err != nil {
 			if msg := strings.TrimSpace(string(out)); strings.Contains(msg, "(make deps)") {
 				skipWhy = "skipping the wasm build: " + msg
 				return
 			}
-			buildErr = err
+			buildErr = fmt.Errorf("occlum-gcc cannot build an empty program: %v\n%s", err, out)
 			return
 		}
-		_, buildErr = libocclum.Build(libocclum.Options{CC: gccPath, Out: filepath.Join(dir, "libocclum")})
+		if _, err := libocclum.Build(libocclum.Options{CC: p, Out: filepath.Join(dir, "libocclum")}); err != nil {
+			buildErr = fmt.Errorf("building libocclum: %w", err)
+			return
+		}
+		gccPath = p
 	})
-	if skipWhy != "" && buildErr == nil {
-		t.Skip(skipWhy)
+	return gccPath, skipWhy, buildErr
+}
+
+// OcclumGCC is Build for tests that need the wasm build: it skips the test
+// without a toolchain and fails it when the build fails.
+func OcclumGCC(t testing.TB) string {
+	t.Helper()
+	p, skip, err := Build()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if buildErr != nil {
-		t.Fatalf("building occlum-gcc with libocclum: %v %s", buildErr, skipWhy)
+	if skip != "" {
+		t.Skip(skip)
 	}
-	return gccPath
+	return p
 }
