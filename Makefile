@@ -20,7 +20,7 @@ GO ?= go
 
 # The toolchain behind occlum-gcc (cmd/occlum-cc): clang for wasm32-wasi,
 # wasm-ld, wasi-libc, compiler-rt builtins, libc++ and libc++abi.
-DEB_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 \
+DEB_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt \
 	libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 
 TEST_TIMEOUT ?= 20m

@@ -9,9 +9,9 @@
 // wazero's compilation cache, so a second start of the same binary skips
 // compilation.
 //
-// The loader also instruments every program (instrument.go): a check of an
-// interrupt flag at each loop head, so a process spinning without syscalls
-// can still be killed.
+// The loader also instruments every program (package preempt), so that
+// every way a guest can run for long reaches a preemption point: where the
+// Go scheduler and collector get control back and a killed process ends.
 //
 // Lock order: Loader.mu and Loader.interruptMu are leaf locks. mu is
 // released before compiling (two first starts of one binary may compile it
@@ -31,6 +31,8 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/occlumgo/occlum/sfi/preempt"
 )
 
 // Engine names accepted in Occlum.json's sfi.engine.
@@ -154,11 +156,11 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 	if err := checkFormat(path, bin); err != nil {
 		return nil, err
 	}
-	inst, err := instrument(bin)
+	inst, err := preempt.Instrument(bin)
 	if err != nil {
 		return nil, &Error{Path: path, Reason: "invalid WebAssembly: " + err.Error()}
 	}
-	cm, err := l.rt.CompileModule(ctx, inst)
+	cm, err := l.compile(ctx, inst)
 	if err != nil {
 		if strings.Contains(err.Error(), "over limit of") {
 			return nil, &Error{Path: path, Reason: fmt.Sprintf("needs more memory at start than the per-process limit of %d MiB (%s; the limit is process.default_stack_size + default_heap_size + default_mmap_size in Occlum.json)",
@@ -180,6 +182,18 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 	l.programs[sum] = p
 	l.mu.Unlock()
 	return p, nil
+}
+
+// compile compiles an instrumented module. A panic in the runtime's
+// decoder, validator or compiler (a bug there, reached by a hostile module)
+// refuses this program only: the LibOS and its other processes go on.
+func (l *Loader) compile(ctx context.Context, bin []byte) (cm wazero.CompiledModule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cm, err = nil, fmt.Errorf("the runtime failed on it (%v)", r)
+		}
+	}()
+	return l.rt.CompileModule(ctx, bin)
 }
 
 // Error is a program the loader refuses.
@@ -281,15 +295,15 @@ func ModuleConfig() wazero.ModuleConfig {
 }
 
 // Interrupt makes an instance of a loaded program call its preempt hook
-// at its next loop iteration. It is safe to call from any goroutine, also
-// while the instance runs.
+// soon: at its next loop iteration or charged call (see package preempt).
+// It is safe to call from any goroutine, also while the instance runs.
 //
 // Interrupt writes are serialized by Loader.interruptMu. The guest's own
 // reads and writes of its budget are compiled code, outside Go's memory
 // model; an aligned 8-byte store is atomic on every platform wazero
 // compiles for.
 func (l *Loader) Interrupt(mod api.Module) {
-	if g, ok := mod.ExportedGlobal(BudgetGlobal).(api.MutableGlobal); ok {
+	if g, ok := mod.ExportedGlobal(preempt.BudgetGlobal).(api.MutableGlobal); ok {
 		l.interruptMu.Lock()
 		g.Set(0)
 		l.interruptMu.Unlock()
@@ -300,13 +314,20 @@ func (l *Loader) Interrupt(mod api.Module) {
 func (l *Loader) registerPreempt(ctx context.Context, hook func(context.Context, api.Module)) error {
 	fn := api.GoModuleFunc(func(ctx context.Context, mod api.Module, _ []uint64) {
 		// Entering Go code is the safe point the scheduler and the garbage
-		// collector need; the guest refills its budget after the call.
+		// collector need. The budget is refilled before the hook looks for
+		// a kill or a signal, so an Interrupt that comes after the look
+		// zeroes it again and is not lost.
+		if g, ok := mod.ExportedGlobal(preempt.BudgetGlobal).(api.MutableGlobal); ok {
+			l.interruptMu.Lock()
+			g.Set(preempt.Budget)
+			l.interruptMu.Unlock()
+		}
 		if hook != nil {
 			hook(ctx, mod) // may end the process and not return
 		}
 	})
-	mod, err := l.rt.NewHostModuleBuilder(PreemptModule).NewFunctionBuilder().
-		WithGoModuleFunction(fn, nil, nil).Export(PreemptFunc).Instantiate(ctx)
+	mod, err := l.rt.NewHostModuleBuilder(preempt.ImportModule).NewFunctionBuilder().
+		WithGoModuleFunction(fn, nil, nil).Export(preempt.ImportFunc).Instantiate(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,640 @@
+package preempt
+
+import "fmt"
+
+// maxLocals bounds the locals of one function (the runtime has its own
+// limit; this one keeps the added locals' indices from overflowing).
+const maxLocals = 1 << 16
+
+// addedLocals is how many i32 locals the rewrite may add to a function:
+// temporaries for the operands of bulk operations.
+const addedLocals = 3
+
+// The preemption call sits on cold paths inside loops. wazero's register
+// allocator (v1.12) keeps a loop's values in memory on every iteration if
+// they are live across a call anywhere in the loop, even one that rarely
+// runs, or if the path after that call merges into the loop body:
+// measured, that cost a third of a CPU-bound program's speed. So no value
+// is live across the call, and no call path merges into a loop body:
+//
+//   - the cold path saves the loop-carried locals live there (liveness.go)
+//     into scratch globals before the call and reads them back after it
+//     (the runtime reloads mutable globals after a call, so the locals get
+//     new values);
+//   - a loop check's cold path then branches to the loop head instead of
+//     falling into the body.
+//
+// The scratch globals are not exported: the guest cannot name them (every
+// global index it uses was checked against its own globals), and only the
+// cold paths write them.
+
+// fnInfo is what the analysis learns about one function body.
+type fnInfo struct {
+	groups   uint32 // local declaration groups
+	declEnd  int    // end of the local declarations in the body
+	declFrom int    // start of the groups, after their count
+	locals   []byte // types of parameters and declared locals
+	codeSize int
+
+	hasCall   bool
+	hasBulk   bool
+	addrTaken bool        // in a table or named by ref.func
+	loops     []loopCover // per loop, in order: the calls that may cover it
+	loopSite  []int       // per loop: its site (see cfg)
+	bulkSite  []int       // per bulk operation: its site
+	save      []bits      // per site: the guest locals to save there (nil: none)
+
+	// Decided by planAdded.
+	covered []bool     // per loop: covered by a call, so not checked
+	saves   []siteSave // per site: what its cold path saves
+}
+
+// loopCover lists the calls made directly in a loop's body before any
+// branch back to its head (see instructions).
+type loopCover struct {
+	callees  []uint32 // direct calls
+	indirect bool     // a call_indirect
+}
+
+// siteSave is what one cold path saves: locals and their scratch globals.
+type siteSave struct{ locals, scratch []uint32 }
+
+// charged reports whether the function is charged at its entry: it loops,
+// calls (bulk operations may call a helper), or is too large to be a free
+// leaf, or its address is taken (a loop that calls through a function
+// pointer on every iteration relies on its callee's charge, see
+// instructions).
+func (f *fnInfo) charged() bool {
+	return len(f.loops) > 0 || f.hasCall || f.hasBulk || f.codeSize > smallLeaf || f.addrTaken
+}
+
+// tmpLocal is the first of the added locals.
+func (f *fnInfo) tmpLocal() uint32 { return uint32(len(f.locals)) }
+
+// code rewrites the code section and appends the bodies of the added
+// functions.
+func (w *rewriter) code(body []byte) ([]byte, error) {
+	r := &reader{b: body}
+	n, err := r.u32()
+	if err != nil {
+		return nil, err
+	}
+	m := w.m
+	bodies := make([][]byte, n)
+	infos := make([]*fnInfo, n)
+	// Pass 1: read every body, check every index, learn what each needs.
+	for i := uint32(0); i < n; i++ {
+		size, err := r.u32()
+		if err != nil {
+			return nil, err
+		}
+		if bodies[i], err = r.bytes(uint64(size)); err != nil {
+			return nil, fmt.Errorf("function %d: %w", m.importFuncs+i, err)
+		}
+		t := m.types[m.funcTypes[m.importFuncs+i]]
+		if infos[i], err = w.analyze(bodies[i], t.params); err != nil {
+			return nil, fmt.Errorf("function %d: %w", m.importFuncs+i, err)
+		}
+	}
+	if !r.done() {
+		return nil, fmt.Errorf("%d bytes after the function bodies", len(body)-r.pos)
+	}
+	w.planAdded(infos)
+	// Pass 2: rewrite.
+	out := appendU32(nil, n+uint32(len(w.added)))
+	for i := uint32(0); i < n; i++ {
+		nb, err := w.function(bodies[i], infos[i])
+		if err != nil {
+			return nil, fmt.Errorf("function %d: %w", m.importFuncs+i, err)
+		}
+		out = appendU32(out, uint32(len(nb)))
+		out = append(out, nb...)
+	}
+	for _, a := range w.added {
+		out = appendU32(out, uint32(len(a.body)))
+		out = append(out, a.body...)
+	}
+	return out, nil
+}
+
+// addedFunc is a function the rewrite appends.
+type addedFunc struct {
+	typ  uint32
+	body []byte
+}
+
+// planAdded decides the appended functions (the bulk helpers, if used)
+// and, for every cold path, which locals it saves in which scratch globals.
+func (w *rewriter) planAdded(infos []*fnInfo) {
+	if w.needHelpers {
+		next := w.m.funcs() + 1 // after the shift by the preempt import
+		w.fillHelper, w.copyHelper = next, next+1
+		w.added = append(w.added, addedFunc{w.typeBulk, w.fillBody()}, addedFunc{w.typeBulk, w.copyBody()})
+	}
+	m := w.m
+	for i, f := range infos {
+		f.addrTaken = w.addrTaken[m.importFuncs+uint32(i)]
+	}
+	// A loop is covered if every iteration makes a call that is itself a
+	// preemption point (a host call) or charged: a call_indirect reaches
+	// only functions whose address is taken (charged) or host functions.
+	for _, f := range infos {
+		f.covered = make([]bool, len(f.loops))
+		for k, lc := range f.loops {
+			cov := lc.indirect
+			for _, c := range lc.callees {
+				cov = cov || c < m.importFuncs || infos[c-m.importFuncs].charged()
+			}
+			f.covered[k] = cov
+		}
+	}
+	byType := map[byte][]uint32{} // scratch globals of each type
+	for _, f := range infos {
+		if !f.charged() {
+			continue
+		}
+		bulk := map[int]bool{}
+		for _, site := range f.bulkSite {
+			bulk[site] = true
+		}
+		f.saves = make([]siteSave, len(f.loopSite)+len(f.bulkSite)+1)
+		for site := range f.saves {
+			var ls []uint32
+			for l := range f.locals {
+				if f.save != nil && f.save[site].has(uint32(l)) {
+					ls = append(ls, uint32(l))
+				}
+			}
+			if bulk[site] {
+				// A bulk operation: its parked operands are live across
+				// its charge.
+				for k := uint32(0); k < addedLocals; k++ {
+					ls = append(ls, f.tmpLocal()+k)
+				}
+			}
+			s := siteSave{locals: ls}
+			used := map[byte]int{}
+			for _, l := range ls {
+				t := byte(typeI32)
+				if int(l) < len(f.locals) {
+					t = f.locals[l]
+				}
+				k := used[t]
+				used[t]++
+				if k == len(byType[t]) {
+					byType[t] = append(byType[t], w.budget+1+uint32(len(w.scratch)))
+					w.scratch = append(w.scratch, t)
+				}
+				s.scratch = append(s.scratch, byType[t][k])
+			}
+			f.saves[site] = s
+		}
+	}
+}
+
+// analyze reads a body's local declarations and instructions.
+func (w *rewriter) analyze(fb []byte, params []byte) (*fnInfo, error) {
+	r := &reader{b: fb}
+	groups, err := r.u32()
+	if err != nil {
+		return nil, err
+	}
+	f := &fnInfo{groups: groups, declFrom: r.pos, locals: append([]byte(nil), params...)}
+	for g := uint32(0); g < groups; g++ {
+		c, err := r.u32()
+		if err != nil {
+			return nil, err
+		}
+		t, err := r.valType()
+		if err != nil {
+			return nil, err
+		}
+		if uint64(len(f.locals))+uint64(c) > maxLocals {
+			return nil, fmt.Errorf("more than %d locals", maxLocals)
+		}
+		for k := uint32(0); k < c; k++ {
+			f.locals = append(f.locals, t)
+		}
+	}
+	f.declEnd = r.pos
+	f.codeSize = len(fb) - r.pos
+	fr := &funcRewriter{w: w, r: r, info: f, cfg: newCFG(len(f.locals))}
+	if err := fr.instructions(); err != nil {
+		return nil, err
+	}
+	if !r.done() {
+		return nil, fmt.Errorf("code after the final end")
+	}
+	f.save = fr.cfg.solve()
+	return f, nil
+}
+
+// function rewrites one function body (after analyze and planAdded).
+func (w *rewriter) function(fb []byte, f *fnInfo) ([]byte, error) {
+	fr := &funcRewriter{w: w, r: &reader{b: fb, pos: f.declEnd}, info: f}
+	out := make([]byte, 0, len(fb)+len(fb)/4+64)
+	if f.hasBulk {
+		out = appendU32(out, f.groups+1)
+		out = append(out, fb[f.declFrom:f.declEnd]...)
+		out = append(out, addedLocals, typeI32)
+	} else {
+		out = append(out, fb[:f.declEnd]...)
+	}
+	fr.out = out
+	if f.charged() {
+		fr.charge(1, 0, nil)
+	}
+	if err := fr.instructions(); err != nil {
+		return nil, err
+	}
+	return fr.out, nil
+}
+
+// funcRewriter walks one instruction sequence: a function body, or a
+// constant expression (info nil: no locals, no instrumentation). With cfg
+// set it is the analysis pass: it checks and learns, and its output is
+// discarded.
+type funcRewriter struct {
+	w    *rewriter
+	r    *reader
+	out  []byte
+	info *fnInfo
+	cfg  *cfg
+
+	loops, bulks int // ordinals of the next loop and bulk operation
+}
+
+// charge appends: budget -= units; if budget <= 0 { cold path of site }.
+func (f *funcRewriter) charge(units int64, site int, tail func(asm) asm) {
+	f.out = appendU32(append(f.out, 0x23), f.w.budget) // global.get
+	f.out = appendS64(append(f.out, 0x41), units)      // i32.const
+	f.chargeStack(site, tail)
+}
+
+// chargeStack appends the charge of the i32 on top of the stack (with
+// global.get budget below it): subtract, store, test, and the cold path:
+// save the site's live locals, call preempt, restore them, then tail (if
+// any).
+func (f *funcRewriter) chargeStack(site int, tail func(asm) asm) {
+	w := f.w
+	o := append(f.out, 0x6b)                 // i32.sub
+	o = appendU32(append(o, 0x24), w.budget) // global.set
+	o = appendU32(append(o, 0x23), w.budget) // global.get
+	o = append(o, 0x41, 0x00, 0x4c)          // i32.const 0; i32.le_s
+	c := asm(o).op(0x04, 0x40)               // if
+	if f.cfg == nil {
+		s := f.info.saves[site]
+		for k, l := range s.locals {
+			c = appendU32(append(c.get(l), 0x24), s.scratch[k]) // global.set
+		}
+		c = appendU32(append(c, 0x10), w.preempt)
+		for k, l := range s.locals {
+			c = asm(appendU32(append(c, 0x23), s.scratch[k])).set(l) // global.get
+		}
+	}
+	if tail != nil {
+		c = tail(c)
+	}
+	f.out = c.op(0x0b) // end
+}
+
+// loopCheck appends, at a loop head, a charge of one unit whose cold path
+// ends by branching back to the loop head, not by falling into the body
+// (see the top of this file). A loop with parameters cannot be re-entered
+// from inside the check (its parameters are not reachable there), so its
+// cold path falls through.
+//
+// The count lives in the budget global, not in a local: a load, a
+// subtraction and a store per iteration, but no register held across the
+// loop. Measured with wazero v1.12 on a quicksort's tight inner loops, a
+// local counter cost 23% and the global 14% (5.6% against 11.7% on the
+// whole of bench/src/compute.c): the local took a register the loop
+// needed.
+func (f *funcRewriter) loopCheck(site int, params bool) {
+	f.charge(1, site, func(c asm) asm {
+		if params {
+			return c
+		}
+		return c.op(0x0c, 1) // br to the loop, from inside the if
+	})
+}
+
+// bulk rewrites a bulk operation whose last operand is a length n (bytes
+// or entries): the last operands are parked in the temporaries,
+// n>>bulkShift units are charged, and the operation runs. op is the
+// operation's encoding; helper, if not zero, is a function that runs it in
+// chunks, called instead when n > bulkChunk.
+func (f *funcRewriter) bulk(site int, op []byte, operands int, helper uint32) {
+	tmp := f.info.tmpLocal()
+	c := asm(f.out)
+	for k := operands - 1; k >= 0; k-- {
+		c = c.set(tmp + uint32(k))
+	}
+	n := tmp + uint32(operands-1)
+	c = appendU32(append(c, 0x23), f.w.budget) // global.get
+	f.out = c.get(n).i32(bulkShift).op(0x76)   // i32.shr_u
+	f.chargeStack(site, nil)
+	args := func(c asm) asm {
+		for k := 0; k < operands; k++ {
+			c = c.get(tmp + uint32(k))
+		}
+		return c
+	}
+	c = asm(f.out)
+	if operands == 1 {
+		f.out = args(c).op(op...)
+		return
+	}
+	c = c.get(n).i32(bulkChunk).op(0x4b, 0x04, 0x40) // i32.gt_u; if
+	c = appendU32(append(args(c), 0x10), helper)
+	c = args(c.op(0x05)).op(op...) // else
+	f.out = c.op(0x0b)
+}
+
+// instructions copies instructions up to and including the end that closes
+// the sequence, checking every index and rewriting as described in the
+// package comment.
+//
+// In the analysis pass it records, for each loop, the calls that sit
+// directly in its body before any branch back to its head: every iteration
+// makes them. If one of them is a preemption point or charged (planAdded),
+// the loop needs no check of its own.
+func (f *funcRewriter) instructions() error {
+	r := f.r
+	m := f.w.m
+	g := f.cfg
+	nLocals := uint32(0)
+	if f.info != nil {
+		nLocals = uint32(len(f.info.locals))
+	}
+	// Each open block: the loop it is (its ordinal), or -1.
+	type frame struct {
+		loop     int
+		branched bool
+	}
+	ctrl := []frame{{loop: -1}}
+	branchTo := func(label uint32) {
+		if int(label) < len(ctrl) {
+			ctrl[len(ctrl)-1-int(label)].branched = true
+		}
+	}
+	// called records a call (callee, or -1 for call_indirect) made
+	// directly in a loop's body before any branch back to its head.
+	called := func(callee int64) {
+		if top := ctrl[len(ctrl)-1]; top.loop >= 0 && !top.branched && g != nil {
+			lc := &f.info.loops[top.loop]
+			if callee < 0 {
+				lc.indirect = true
+			} else {
+				lc.callees = append(lc.callees, uint32(callee))
+			}
+		}
+	}
+	for {
+		start := r.pos
+		op, err := r.byte()
+		if err != nil {
+			return err
+		}
+		switch op {
+		case 0x10, 0x12, 0xd2: // call, return_call, ref.func
+			idx, err := r.u32()
+			if err != nil {
+				return err
+			}
+			if idx >= m.funcs() {
+				return fmt.Errorf("function index %d out of range (at byte %d)", idx, start)
+			}
+			switch {
+			case op == 0xd2:
+				f.w.addrTaken[idx] = true
+			case f.info != nil:
+				f.info.hasCall = f.info.hasCall || idx >= m.importFuncs
+				if op == 0x10 {
+					called(int64(idx))
+				} else if g != nil {
+					g.exit()
+				}
+			}
+			f.out = appendU32(append(f.out, op), f.w.fn(idx))
+			continue
+		case 0x11, 0x13: // call_indirect, return_call_indirect
+			t, err := r.u32()
+			if err != nil {
+				return err
+			}
+			if t >= uint32(len(m.types)) {
+				return fmt.Errorf("type index %d out of range (at byte %d)", t, start)
+			}
+			if _, err := r.u32(); err != nil {
+				return err
+			}
+			if f.info != nil {
+				f.info.hasCall = true
+				if op == 0x11 {
+					called(-1)
+				} else if g != nil {
+					g.exit()
+				}
+			}
+		case 0x0c, 0x0d: // br, br_if
+			l, err := r.u32()
+			if err != nil {
+				return err
+			}
+			branchTo(l)
+			if g != nil && op == 0x0c {
+				g.br(l)
+			} else if g != nil {
+				g.brIf(l)
+			}
+		case 0x0e: // br_table
+			var labels []uint32
+			err := readVector(r, func(uint32) error {
+				l, err := r.u32()
+				labels = append(labels, l)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			l, err := r.u32()
+			if err != nil {
+				return err
+			}
+			for _, l := range append(labels, l) {
+				branchTo(l)
+			}
+			if g != nil {
+				g.brTable(append(labels, l))
+			}
+		case 0x00, 0x0f: // unreachable, return
+			if g != nil {
+				g.exit()
+			}
+		case 0x05: // else
+			if g != nil {
+				g.elseOp()
+			}
+		case 0x02, 0x03, 0x04: // block, loop, if: block type
+			bt, err := r.sleb(33)
+			if err != nil {
+				return err
+			}
+			if bt >= 0 && bt >= int64(len(m.types)) {
+				return fmt.Errorf("block type %d out of range (at byte %d)", bt, start)
+			}
+			if bt < 0 && bt != -64 && !validValType(byte(bt&0x7f)) {
+				return fmt.Errorf("bad block type (at byte %d)", start)
+			}
+			f.out = append(f.out, r.b[start:r.pos]...)
+			fr := frame{loop: -1}
+			switch {
+			case f.info == nil:
+			case op == 0x02 && g != nil:
+				g.block()
+			case op == 0x04 && g != nil:
+				g.ifOp()
+			case op == 0x03:
+				fr.loop = f.loops
+				f.loops++
+				if g != nil {
+					f.info.loops = append(f.info.loops, loopCover{})
+					f.info.loopSite = append(f.info.loopSite, g.loop())
+				} else if !f.info.covered[fr.loop] {
+					f.loopCheck(f.info.loopSite[fr.loop], bt >= 0 && len(m.types[bt].params) > 0)
+				}
+			}
+			ctrl = append(ctrl, fr)
+			continue
+		case 0x0b: // end
+			f.out = append(f.out, op)
+			if g != nil {
+				g.end()
+			}
+			ctrl = ctrl[:len(ctrl)-1]
+			if len(ctrl) == 0 {
+				return nil
+			}
+			continue
+		case 0x20, 0x21, 0x22: // local.get, local.set, local.tee
+			idx, err := r.u32()
+			if err != nil {
+				return err
+			}
+			if idx >= nLocals {
+				return fmt.Errorf("local index %d out of range (at byte %d)", idx, start)
+			}
+			if g != nil && op == 0x20 {
+				g.get(idx)
+			} else if g != nil {
+				g.set(idx)
+			}
+		case 0x23, 0x24: // global.get, global.set
+			idx, err := r.u32()
+			if err != nil {
+				return err
+			}
+			if idx >= m.globals {
+				return fmt.Errorf("global index %d out of range (at byte %d)", idx, start)
+			}
+		case 0xfc:
+			done, err := f.miscOp(start)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+		default:
+			if err := r.skipImmediates(op); err != nil {
+				return fmt.Errorf("at byte %d: %w", start, err)
+			}
+		}
+		f.out = append(f.out, r.b[start:r.pos]...)
+	}
+}
+
+// miscOp reads a 0xfc instruction; it reports whether it emitted it
+// (rewritten) or left it for the caller to copy.
+func (f *funcRewriter) miscOp(start int) (bool, error) {
+	r := f.r
+	sub, err := r.u32()
+	if err != nil {
+		return false, err
+	}
+	zero := func() error { // a memory index, which must be 0
+		b, err := r.byte()
+		if err == nil && b != 0 {
+			err = fmt.Errorf("memory index %d (at byte %d)", b, start)
+		}
+		return err
+	}
+	switch {
+	case sub <= 7: // saturating truncations
+		return false, nil
+	case sub == 8: // memory.init data mem
+		if _, err := r.u32(); err != nil {
+			return false, err
+		}
+		if err := zero(); err != nil {
+			return false, err
+		}
+	case sub == 9, sub == 13: // data.drop, elem.drop
+		_, err := r.u32()
+		return false, err
+	case sub == 10: // memory.copy
+		if err := zero(); err != nil {
+			return false, err
+		}
+		if err := zero(); err != nil {
+			return false, err
+		}
+	case sub == 11: // memory.fill
+		if err := zero(); err != nil {
+			return false, err
+		}
+	case sub == 12, sub == 14: // table.init elem table, table.copy table table
+		if _, err := r.u32(); err != nil {
+			return false, err
+		}
+		if _, err := r.u32(); err != nil {
+			return false, err
+		}
+	case sub == 15, sub == 16, sub == 17: // table.grow, table.size, table.fill
+		if _, err := r.u32(); err != nil {
+			return false, err
+		}
+		if sub == 16 {
+			return false, nil
+		}
+	default:
+		return false, fmt.Errorf("unsupported instruction 0xfc %d (at byte %d)", sub, start)
+	}
+	if f.info == nil {
+		return false, fmt.Errorf("instruction 0xfc %d in a constant expression", sub)
+	}
+	op := r.b[start:r.pos]
+	var site int
+	if f.cfg != nil {
+		f.info.hasBulk = true
+		site = f.cfg.site()
+		f.info.bulkSite = append(f.info.bulkSite, site)
+	} else {
+		site = f.info.bulkSite[f.bulks]
+	}
+	f.bulks++
+	switch sub {
+	case 10, 11:
+		f.w.needHelpers = true
+		helper := f.w.fillHelper
+		if sub == 10 {
+			helper = f.w.copyHelper
+		}
+		f.bulk(site, op, 3, helper)
+	default:
+		// The length is the last operand; the others stay on the stack.
+		f.bulk(site, op, 1, 0)
+	}
+	return true, nil
+}
