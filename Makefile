@@ -4,7 +4,9 @@
 #   make build   build every command in cmd/ into bin/, plus occlum-gcc, occlum-g++, occlum-c++ links to occlum-cc,
 #                libocclum (the C overlay occlum-gcc links) into bin/libocclum, and the shell and
 #                utilities (userland/) into bin/userland, which `occlum new` installs in image/bin
-#   make test    deps, build, gofmt, go vet, go generate must change nothing, go test -race
+#   make test    deps, build, gofmt, go vet, go generate must change nothing, go test -race,
+#                then every fuzz target for FUZZTIME_TEST (5s) each
+#   make fuzz    every fuzz target in the repository (found by go test -list) for FUZZTIME (60s) each
 #   make bench   benchmarks (not part of make test)
 #   make demo    deps, build, then demo/run.sh
 #   make clean   remove what the build made
@@ -24,10 +26,13 @@ DEB_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt \
 	libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 
 TEST_TIMEOUT ?= 20m
+# How long `make fuzz` and `make test` run each fuzz target.
+FUZZTIME ?= 60s
+FUZZTIME_TEST ?= 5s
 BIN := bin
 TOOL_NAMES := occlum-gcc occlum-g++ occlum-c++
 
-.PHONY: all deps go-check build test test-go bench demo clean
+.PHONY: all deps go-check build test test-go fuzz bench demo clean
 
 all: build
 
@@ -87,6 +92,31 @@ test-go: go-check
 		$(GO) generate ./...; \
 	fi
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_TEST) FUZZ_LIST_FLAGS=-race
+
+# Every fuzz target (func FuzzX in a _test.go file; see
+# sfi/preempt/fuzz_test.go), each for FUZZTIME, without -race. go test
+# -fuzz takes one package and one target at a time, so the targets are
+# listed first and run one by one: go test -list names them, in the
+# packages whose tests mention "func Fuzz" (listing every package would
+# build and link every test binary: over a minute from a cold cache).
+# -run '^$' keeps TestMains from acting as after a full run; make test lists
+# with -race (FUZZ_LIST_FLAGS) to reuse what its go test -race built. A
+# failing input is kept in the package's testdata/fuzz/FuzzX/: commit it as
+# a seed with the fix.
+fuzz: go-check
+	@pkgs="$$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' ./... | \
+		while read -r pkg dir; do ! grep -qs '^func Fuzz' "$$dir"/*_test.go || echo "$$pkg"; done)"; \
+	targets=""; \
+	if [ -n "$$pkgs" ]; then \
+		targets="$$($(GO) test $(FUZZ_LIST_FLAGS) -run '^$$' -list '^Fuzz' $$pkgs | \
+			awk '/^Fuzz/ { t[++n] = $$1; next } /^ok / { for (i = 1; i <= n; i++) print $$2, t[i] } { n = 0 }')"; \
+	fi; \
+	if [ -z "$$targets" ]; then echo "make fuzz: no fuzz targets found" >&2; exit 1; fi; \
+	while read -r pkg target; do \
+		echo "fuzz: $$target ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "$$pkg" </dev/null; \
+	done <<< "$$targets"
 
 bench: deps build
 	@if [ -d bench ]; then \

@@ -200,7 +200,7 @@ func parseEntry(line string) (Entry, error) {
 			return e, fmt.Errorf("target: %v", err)
 		}
 		if err := checkTarget(e.Target); err != nil {
-			return e, fmt.Errorf("%s: %v", e.Path, err)
+			return e, fmt.Errorf("%q: %v", e.Path, err)
 		}
 	}
 	if rest != "" {
@@ -233,7 +233,7 @@ func cutQuoted(s string) (string, string, error) {
 	}
 	v, err := strconv.Unquote(q)
 	if err != nil || strconv.Quote(v) != q {
-		return "", "", fmt.Errorf("non-canonical quoting %s", q)
+		return "", "", fmt.Errorf("non-canonical quoting %q", q)
 	}
 	return v, s[len(q):], nil
 }
