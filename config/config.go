@@ -17,6 +17,9 @@
 // to change it behind the file's back. viper is used by cmd/occlum for what
 // it is good at: binding flags and environment variables (SGX_MODE).
 //
+// A file is at most MaxFileSize bytes, and its nesting depth is bounded, so
+// that a hostile file cannot exhaust memory or the stack.
+//
 // Sizes are written as a whole number with an optional unit: "256MB",
 // "1GB", "4KB", "512K", "1000B", or a plain JSON number of bytes. Units are
 // case-insensitive and binary (1KB = 1024 bytes), as in Occlum; B, K/KB/KiB,
@@ -32,6 +35,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -52,6 +56,13 @@ const (
 
 // MaxProcessMemory is the most linear memory a wasm32 process can address.
 const MaxProcessMemory = 4 * GB
+
+// MaxFileSize is the largest configuration Parse and Load accept, and the
+// largest canonical encoding a configuration may have (so that what `occlum
+// build` measures can always be read back). A real Occlum.json is a few
+// kilobytes; the bound keeps a hostile or mistaken file of many megabytes
+// from being read and decoded into memory.
+const MaxFileSize = 1 * MB
 
 // maxThreads bounds "max_num_of_threads" to something a process table can
 // hold; it exists to catch typos, not to tune.
@@ -96,7 +107,7 @@ func Load(path string, opts Options) (*Config, error) {
 	if opts.Name == "" {
 		opts.Name = filepath.Base(path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		msg := err.Error()
 		var pe *fs.PathError
@@ -108,11 +119,30 @@ func Load(path string, opts Options) (*Config, error) {
 	return Parse(data, opts)
 }
 
+// readFile reads at most MaxFileSize+1 bytes of the file at path: enough
+// for Parse to refuse a larger one without reading all of it.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, int64(MaxFileSize)+1))
+}
+
+func tooLarge(name, what string) error {
+	return &Error{File: name, Msg: fmt.Sprintf("%s larger than %s, the most a configuration may be", what, Size(MaxFileSize)),
+		Hint: "Occlum.json is a few kilobytes; check that this is the right file"}
+}
+
 // Parse validates data, the content of a configuration file.
 func Parse(data []byte, opts Options) (*Config, error) {
 	name := opts.Name
 	if name == "" {
 		name = FileName
+	}
+	if len(data) > int(MaxFileSize) {
+		return nil, tooLarge(name, "is")
 	}
 	root, err := parseJSON(data)
 	if err != nil {
@@ -125,6 +155,12 @@ func Parse(data []byte, opts Options) (*Config, error) {
 	}
 	if err := d.validate(c, opts); err != nil {
 		return nil, err
+	}
+	// The canonical encoding spells out what the file may leave out
+	// (defaults, mount options, indentation), so it can be several times
+	// larger; it must stay readable.
+	if len(c.Canonical()) > int(MaxFileSize) {
+		return nil, tooLarge(name, "its canonical encoding is")
 	}
 	return c, nil
 }
@@ -153,7 +189,10 @@ func Default() *Config {
 			// hashfs is the read-only, integrity-checked root until the
 			// secure file systems (sefs, unionfs) arrive.
 			{Target: "/", Type: "hashfs", Source: "./image"},
-			{Target: "/host", Type: "hostfs", Source: "."},
+			// An exchange directory, not the instance directory: what
+			// the host executes and trusts must stay out of reach
+			// (hostfs also refuses it by identity, whatever the source).
+			{Target: "/host", Type: "hostfs", Source: "./host"},
 			{Target: "/dev", Type: "devfs"},
 			{Target: "/tmp", Type: "ramfs"},
 			{Target: "/dev/shm", Type: "ramfs"},
@@ -278,6 +317,8 @@ type (
 	jsonMountOpts struct {
 		ReadOnly bool `json:"readonly"`
 		Size     any  `json:"size"`
+		Exec     bool `json:"exec,omitempty"`
+		SetID    bool `json:"suid,omitempty"`
 	}
 	jsonSFI struct {
 		Engine string `json:"engine"`
@@ -318,7 +359,8 @@ func (c *Config) encode(canonical bool) []byte {
 	for _, m := range c.Mounts {
 		jm := jsonMount{Target: m.Target, Type: m.Type, Source: m.Source}
 		if canonical || m.Options != (MountOptions{}) {
-			jm.Options = &jsonMountOpts{ReadOnly: m.Options.ReadOnly, Size: size(m.Options.Size)}
+			jm.Options = &jsonMountOpts{ReadOnly: m.Options.ReadOnly, Size: size(m.Options.Size),
+				Exec: m.Options.Exec, SetID: m.Options.SetID}
 		}
 		j.Mount = append(j.Mount, jm)
 	}
@@ -557,6 +599,8 @@ func (d *decoder) mount(v *value, p string) (Mount, error) {
 			return d.object(v, p, []field{
 				{"readonly", d.boolean(&m.Options.ReadOnly)},
 				{"size", d.size(&m.Options.Size)},
+				{"exec", d.boolean(&m.Options.Exec)},
+				{"suid", d.boolean(&m.Options.SetID)},
 			})
 		}},
 	})
@@ -567,6 +611,8 @@ func (d *decoder) mount(v *value, p string) (Mount, error) {
 		return m, d.fail(p+".target", "is missing")
 	case !hasType:
 		return m, d.fail(p+".type", "is missing")
+	case (m.Options.Exec || m.Options.SetID) && m.Type != "hostfs":
+		return m, d.fail(p+".options", "exec and suid apply to hostfs mounts only")
 	}
 	return m, nil
 }

@@ -59,6 +59,11 @@ type Mount struct {
 type MountOptions struct {
 	ReadOnly bool // "readonly"
 	Size     Size // "size": capacity for ramfs, 0 = limited by user_space_size
+	// Exec and SetID let files that guests create or chmod on a hostfs
+	// mount keep their execute bits ("exec") and their set-user-ID and
+	// set-group-ID bits ("suid"); both are masked off by default.
+	Exec  bool
+	SetID bool
 }
 
 // SFI is "sfi": how guest code is isolated and run.

@@ -18,8 +18,8 @@ import (
 
 // BuildOptions configure Build.
 type BuildOptions struct {
-	// SignKeyPath is a PEM RSA-3072 private key; "" uses the instance's
-	// developer key (DevKeyFile), generated on first use.
+	// SignKeyPath is a PEM RSA-3072 private key; "" uses the user's
+	// developer key (see trust.go), generated on first use.
 	SignKeyPath string
 	// LibOSBinary is the occlum-libos executable to copy into the build.
 	LibOSBinary string
@@ -28,6 +28,8 @@ type BuildOptions struct {
 	// MountTypes are the mount types the LibOS registers (nil:
 	// config.BuiltinMountTypes()).
 	MountTypes []string
+	// Warn, if set, receives warnings (one line each).
+	Warn func(string)
 }
 
 // Built is a verified build, as Verify returns it.
@@ -64,14 +66,26 @@ func Build(dir string, opts BuildOptions) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	warn := opts.Warn
+	if warn == nil {
+		warn = func(string) {}
+	}
 	var key *rsa.PrivateKey
 	if opts.SignKeyPath != "" {
 		key, err = LoadSignKey(opts.SignKeyPath)
+		if st, serr := os.Stat(opts.SignKeyPath); err == nil && serr == nil && st.Mode().Perm()&0o077 != 0 {
+			warn(fmt.Sprintf("signing key %s is accessible to other users (mode %04o); keep it owner-only (chmod 600) and outside any directory a hostfs mount exposes",
+				opts.SignKeyPath, st.Mode().Perm()))
+		}
 	} else {
-		key, err = devKey(dir)
+		key, err = devKey()
 	}
 	if err != nil {
 		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, legacyKeyDir, DevKeyName)); err == nil {
+		warn(fmt.Sprintf("%s holds an old developer key, which guests could read through /host; it is no longer used: delete it",
+			filepath.Join(dir, legacyKeyDir, DevKeyName)))
 	}
 	libos, err := readLibOS(opts.LibOSBinary)
 	if err != nil {
@@ -123,6 +137,9 @@ func Build(dir string, opts BuildOptions) (*Built, error) {
 		if err := writeFileAtomic(filepath.Join(dir, f.name), f.data, f.perm); err != nil {
 			return nil, err
 		}
+	}
+	if err := RecordSigner(dir, sig.MRSigner); err != nil {
+		return nil, fmt.Errorf("recording the trusted signer: %w", err)
 	}
 	return &Built{Dir: dir, Config: cfg, Manifest: manifest, SigStruct: sig,
 		LibOS: filepath.Join(dir, LibOSFile), ImageDir: imageDir}, nil

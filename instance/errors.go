@@ -15,6 +15,7 @@ var (
 	ErrTampered        = errors.New("build artifacts tampered with")
 	ErrSignKey         = errors.New("unusable signing key")
 	ErrLibOSBinary     = errors.New("unusable LibOS binary")
+	ErrUntrustedSigner = errors.New("build not signed by the trusted signer")
 )
 
 // Error is a refusal with a one-line message and, where it helps, a hint.

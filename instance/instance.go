@@ -7,8 +7,8 @@
 //	Occlum.json                    the configuration (package config)
 //	image/                         the root file system, copied in by the user
 //	  bin/ dev/ etc/ host/ lib/ opt/ proc/ root/ sys/ tmp/
-//	.occlum/dev_sign_key.pem       developer signing key, made by the first
-//	                               `occlum build` without --sign-key (0600)
+//	host/                          the directory /host mounts: for exchanging
+//	                               files with the host
 //	build/                         written by Build, read by Verify
 //	  bin/occlum-libos             the LibOS binary that runs the instance
 //	  image.manifest               hashfs manifest of image/ (its SHA-256 is
@@ -26,7 +26,7 @@
 //
 // The signature is RSA-3072 PKCS#1 v1.5 over SHA-256 of SigStruct's signed
 // body (see SigStruct.SignedBody), by the --sign-key PEM key or the
-// instance's developer key.
+// user's developer key (trust.go).
 //
 // Verify trusts nothing in build/ that the signature does not cover: it
 // checks the signature, recomputes MRENCLAVE from the signed fields, and
@@ -46,14 +46,18 @@ import (
 
 // Paths inside an instance directory.
 const (
-	ConfigFile       = config.FileName
-	ImageDir         = "image"
-	BuildDir         = "build"
-	LibOSFile        = "build/bin/occlum-libos"
-	ManifestFile     = "build/image.manifest"
-	CanonicalFile    = "build/Occlum.json.canonical"
-	SigStructFile    = "build/sigstruct.json"
-	DevKeyFile       = ".occlum/dev_sign_key.pem"
+	ConfigFile    = config.FileName
+	ImageDir      = "image"
+	BuildDir      = "build"
+	LibOSFile     = "build/bin/occlum-libos"
+	ManifestFile  = "build/image.manifest"
+	CanonicalFile = "build/Occlum.json.canonical"
+	SigStructFile = "build/sigstruct.json"
+	RunDir        = "run"
+	HostDir       = "host"
+	// legacyKeyDir held the developer key of builds before it moved to
+	// the user's Occlum directory (trust.go); still protected.
+	legacyKeyDir     = ".occlum"
 	LibOSBinaryName  = "occlum-libos"
 	sigStructVersion = 1
 )
@@ -122,6 +126,9 @@ func create(dir string) error {
 		if err := os.WriteFile(filepath.Join(dir, ImageDir, name), []byte(content), 0o644); err != nil {
 			return err
 		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, HostDir), 0o755); err != nil {
+		return err
 	}
 	if err := config.WriteDefault(filepath.Join(dir, ConfigFile)); err != nil {
 		return err

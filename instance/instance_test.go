@@ -28,7 +28,16 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Exit(m.Run())
+	// The developer key and trusted signers of these tests live in a
+	// throw-away user directory.
+	user, err := os.MkdirTemp("", "occlum-user")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(ConfigDirEnv, user)
+	code := m.Run()
+	os.RemoveAll(user)
+	os.Exit(code)
 }
 
 func writePEM(t *testing.T, typ string, der []byte) string {
@@ -226,19 +235,45 @@ func setConfig(t *testing.T, path string, edit func(map[string]any)) {
 	write(t, path, string(out))
 }
 
+// The developer key lives in the user's Occlum directory, owner-only, not
+// in the instance (which a hostfs mount could expose): the review read
+// .occlum/dev_sign_key.pem through /host and re-signed a build with it.
 func TestDevKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "inst")
 	if err := New(dir); err != nil {
 		t.Fatal(err)
 	}
-	opts := BuildOptions{LibOSBinary: fakeLibOS(t, "x")}
+	// A key left by an older build is reported, not used.
+	legacy := filepath.Join(dir, legacyKeyDir, DevKeyName)
+	if err := os.MkdirAll(filepath.Dir(legacy), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(legacy, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	opts := BuildOptions{LibOSBinary: fakeLibOS(t, "x"), Warn: func(w string) { warnings = append(warnings, w) }}
 	b1, err := Build(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := os.Stat(filepath.Join(dir, DevKeyFile))
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "old developer key") {
+		t.Errorf("warnings %q", warnings)
+	}
+	user, err := UserDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(user, DevKeyName)
+	st, err := os.Stat(key)
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("dev key: %v %v", st, err)
+	}
+	if st, err := os.Stat(user); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("user directory: %v %v", st, err)
+	}
+	if rel, err := filepath.Rel(dir, key); err == nil && filepath.IsLocal(rel) {
+		t.Fatalf("the developer key %s is inside the instance", key)
 	}
 	b2, err := Build(dir, opts)
 	if err != nil {
@@ -249,6 +284,80 @@ func TestDevKey(t *testing.T) {
 	}
 	if _, err := Verify(dir); err != nil {
 		t.Error(err)
+	}
+	// A developer key others can read is refused.
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(key, 0o600)
+	if _, err := Build(dir, opts); !errors.Is(err, ErrSignKey) || !strings.Contains(err.Error(), "accessible to other users") {
+		t.Errorf("world-readable developer key: %v", err)
+	}
+}
+
+// The build records its signer outside the instance; a build re-signed by
+// another key (a guest that stole a key, or anyone) is refused, naming both
+// fingerprints.
+func TestTrustedSigner(t *testing.T) {
+	dir, opts := newBuilt(t)
+	b, err := Verify(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, from, err := TrustedSigner(dir, "")
+	if err != nil || want != b.SigStruct.MRSigner || !strings.Contains(from, "recorded") {
+		t.Fatalf("TrustedSigner = %v %q %v", want, from, err)
+	}
+	if err := CheckSigner(b, want, from); err != nil {
+		t.Fatal(err)
+	}
+	// Re-signed by another key: Verify accepts the signature (it is
+	// valid), the trusted signer does not.
+	other, err := rsa.GenerateKey(rand.Reader, SignKeyBits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := *b.SigStruct
+	if err := sig.sign(other); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := jsonIndent(&sig)
+	write(t, filepath.Join(dir, SigStructFile), string(data))
+	b2, err := Verify(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckSigner(b2, want, from)
+	if !errors.Is(err, ErrUntrustedSigner) || !strings.Contains(err.Error(), want.String()) ||
+		!strings.Contains(err.Error(), sig.MRSigner.String()) {
+		t.Fatalf("re-signed build: %v", err)
+	}
+	// --mrsigner trusts what it is given.
+	if h, _, err := TrustedSigner(dir, sig.MRSigner.String()); err != nil || h != sig.MRSigner {
+		t.Fatalf("--mrsigner: %v %v", h, err)
+	}
+	if _, _, err := TrustedSigner(dir, "xyz"); err == nil {
+		t.Fatal("a bad --mrsigner accepted")
+	}
+	// An instance nobody built here has no trusted signer.
+	moved := filepath.Join(t.TempDir(), "copy")
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := TrustedSigner(moved, ""); !errors.Is(err, ErrUntrustedSigner) {
+		t.Fatalf("copied instance: %v", err)
+	}
+	_ = opts
+}
+
+func TestProtectedPaths(t *testing.T) {
+	dir := "/x/inst"
+	got := strings.Join(ProtectedPaths(dir), " ")
+	user, _ := UserDir()
+	for _, want := range []string{"/x/inst/Occlum.json", "/x/inst/build", "/x/inst/image", "/x/inst/run", "/x/inst/.occlum", user} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ProtectedPaths misses %s: %s", want, got)
+		}
 	}
 }
 

@@ -175,6 +175,12 @@ func ReadSigStruct(dir string) (*SigStruct, error) {
 	} else if err != nil {
 		return nil, err
 	}
+	return ParseSigStruct(data)
+}
+
+// ParseSigStruct decodes the content of build/sigstruct.json and checks it
+// (SigStruct.Check). Every refusal is an *Error of kind ErrBadSignature.
+func ParseSigStruct(data []byte) (*SigStruct, error) {
 	var s SigStruct
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, &Error{Kind: ErrBadSignature, Msg: SigStructFile + ": malformed: " + err.Error(),
@@ -250,30 +256,6 @@ func checkSignKey(k *rsa.PrivateKey, fail func(string, ...any) error) (*rsa.Priv
 		return nil, fail("invalid RSA key: %v", err)
 	}
 	return k, nil
-}
-
-// devKey returns the instance's developer key, generating it on first use.
-func devKey(dir string) (*rsa.PrivateKey, error) {
-	path := filepath.Join(dir, DevKeyFile)
-	if _, err := os.Stat(path); err == nil {
-		return LoadSignKey(path)
-	}
-	key, err := rsa.GenerateKey(rand.Reader, SignKeyBits)
-	if err != nil {
-		return nil, err
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	data := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	if err := writeFileAtomic(path, data, 0o600); err != nil {
-		return nil, err
-	}
-	return key, nil
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames

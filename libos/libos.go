@@ -40,7 +40,12 @@ type Options struct {
 	Stdout      io.Writer
 	Stderr      io.Writer
 	// CacheDir keeps compiled programs across runs; "" disables it.
+	// Guests never reach it (it is protected, see Protected).
 	CacheDir string
+	// Protected are host paths guests must never reach through any hostfs
+	// mount: what the host later executes or trusts (see fs/hostfs and
+	// instance.ProtectedPaths).
+	Protected []string
 	// MountTypes overrides the registered mount types (nil: MountTypes()).
 	MountTypes map[string]MountType
 }
@@ -68,6 +73,7 @@ type LibOS struct {
 func New(o Options, k *kernel.Kernel, loader *sfi.Loader, log *zap.Logger) (*LibOS, func()) {
 	l := &LibOS{kernel: k, loader: loader, log: log, cfg: o.Config}
 	k.Exec = l
+	k.Memory = loader // user_space_size in use, for sysinfo
 	for i, s := range []struct {
 		r io.Reader
 		w io.Writer
@@ -217,17 +223,25 @@ func (l *LibOS) start(ctx context.Context, parent *kernel.Process, path string, 
 		fds.CloseAll()
 		return nil, &ProgramError{Path: path, Errno: errno.ENOEXEC, Err: err}
 	}
+	res, err := l.loader.Reserve(path, prog)
+	if err != nil {
+		fds.CloseAll()
+		return nil, &ProgramError{Path: path, Errno: errno.ENOMEM, Err: err}
+	}
 	p, e := l.kernel.NewProcess(parent, argv, env, cwd, fds)
 	if e != 0 {
+		res.Release()
 		fds.CloseAll()
 		return nil, &ProgramError{Path: path, Errno: e, Err: fmt.Errorf("%s: cannot create a process: %w", path, e)}
 	}
 	l.running.Add(1)
-	go l.runProcess(ctx, p, prog)
+	go l.runProcess(ctx, p, res)
 	return p, nil
 }
 
-func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Program) {
+// runProcess runs the process p, starting with the program res reserved
+// memory for, until it exits.
+func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, res *sfi.Reservation) {
 	defer l.running.Done()
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -237,9 +251,9 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 	defer stop()
 	var err error
 	for {
-		l.log.Debug("process start", zap.Int32("pid", p.PID), zap.Strings("argv", p.Args), zap.String("sha256", prog.HashString()))
+		l.log.Debug("process start", zap.Int32("pid", p.PID), zap.Strings("argv", p.Args), zap.String("sha256", res.Program().HashString()))
 		var mod api.Module
-		mod, err = l.loader.Runtime().InstantiateModule(l.loader.InstantiateContext(pctx), prog.Module, sfi.ModuleConfig())
+		mod, err = res.Instantiate(pctx)
 		if err != nil {
 			break
 		}
@@ -251,7 +265,12 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, prog *sfi.Pro
 		if !ok || p.TermSignal() != 0 {
 			break
 		}
-		prog = next.(*sfi.Program) // execve: the same process runs the new program
+		// execve: the same process runs the new program, in memory reserved
+		// now that the old program's is free. Failing, the process is
+		// killed (past execve's point of no return), the reason reported.
+		if res, err = l.loader.Reserve(firstArg(p.Args), next.(*sfi.Program)); err != nil {
+			break
+		}
 	}
 	status, trap := statusOf(p, err)
 	if trap != "" {

@@ -2,6 +2,7 @@ package libos
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -23,6 +24,11 @@ type MountEnv struct {
 	Manifest *hashfs.Manifest
 	// Report receives integrity errors for logging.
 	Report func(error)
+	// Warn receives refused accesses (hostfs: a protected path) for
+	// logging.
+	Warn func(error)
+	// Protected are host paths no hostfs mount may expose.
+	Protected []string
 }
 
 // MountType builds one mount's file system.
@@ -39,7 +45,12 @@ func MountTypes() map[string]MountType {
 			return hashfs.NewWithOptions(source(m, env), env.Manifest, hashfs.Options{Report: env.Report})
 		},
 		hostfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
-			return hostfs.New(source(m, env))
+			src := source(m, env)
+			if st, err := os.Stat(src); err != nil || !st.IsDir() {
+				return nil, fmt.Errorf("host directory %s does not exist or is not a directory (create it, or change the mount's source in Occlum.json)", src)
+			}
+			return hostfs.New(src, hostfs.Options{Protected: env.Protected, Exec: m.Options.Exec,
+				SetID: m.Options.SetID, Report: env.Warn})
 		},
 		ramfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 			return ramfs.New(ramfs.Options{MaxBytes: int64(m.Options.Size)}), nil
@@ -101,32 +112,4 @@ func depth(p string) int {
 		return 0
 	}
 	return strings.Count(p, "/")
-}
-
-// exposingMount returns the hostfs mount, if any, through which guests
-// could reach dir. Compiled code is trusted: it runs outside SFI, so a
-// compile cache a guest can write would be an escape.
-func exposingMount(mounts []config.Mount, instanceDir, dir string) (config.Mount, bool) {
-	target := realPath(dir)
-	for _, m := range mounts {
-		if m.Type != hostfs.Name {
-			continue
-		}
-		src := realPath(source(m, MountEnv{InstanceDir: instanceDir}))
-		if rel, err := filepath.Rel(src, target); err == nil && filepath.IsLocal(rel) {
-			return m, true
-		}
-	}
-	return config.Mount{}, false
-}
-
-// realPath is p absolute, with symlinks resolved as far as they exist.
-func realPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil {
-		p = abs
-	}
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
-	}
-	return filepath.Clean(p)
 }

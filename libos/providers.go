@@ -62,9 +62,16 @@ func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Name
 	if o.MountTypes != nil {
 		types = o.MountTypes
 	}
+	// Compiled code runs outside SFI: the compile cache is as trusted as
+	// the LibOS binary.
+	protected := append([]string(nil), o.Protected...)
+	if o.CacheDir != "" {
+		protected = append(protected, o.CacheDir)
+	}
 	return buildNamespace(o.Config.Mounts, types, MountEnv{
-		InstanceDir: o.InstanceDir, Manifest: o.Manifest,
+		InstanceDir: o.InstanceDir, Manifest: o.Manifest, Protected: protected,
 		Report: func(err error) { log.Error("integrity", zap.Error(err)) },
+		Warn:   func(err error) { log.Warn("refused", zap.Error(err)) },
 	})
 }
 
@@ -80,18 +87,11 @@ func ProvideKernel(o Options, ns *vfs.Namespace) *kernel.Kernel {
 
 // ProvideLoader starts the runtime and registers the syscall families.
 func ProvideLoader(ctx context.Context, o Options, fams Families, log *zap.Logger) (*sfi.Loader, func(), error) {
-	cacheDir := o.CacheDir
-	if cacheDir != "" {
-		if m, ok := exposingMount(o.Config.Mounts, o.InstanceDir, cacheDir); ok {
-			log.Warn("compile cache disabled: guests could write compiled code through a hostfs mount",
-				zap.String("cache", cacheDir), zap.String("mount", m.Target), zap.String("source", m.Source))
-			cacheDir = ""
-		}
-	}
 	loader, err := sfi.NewLoader(ctx, sfi.Options{
-		Engine:      o.Config.SFI.Engine,
-		MemoryLimit: uint64(o.Config.Process.MemoryLimit()),
-		CacheDir:    cacheDir,
+		Engine:        o.Config.SFI.Engine,
+		MemoryLimit:   uint64(o.Config.Process.MemoryLimit()),
+		UserSpaceSize: uint64(o.Config.ResourceLimits.UserSpaceSize),
+		CacheDir:      o.CacheDir,
 		Preempt: func(ctx context.Context, mod api.Module) {
 			kernel.AfterSyscall(ctx, kernel.ProcessFrom(ctx), mod)
 		},

@@ -29,19 +29,30 @@ func (l *LibOS) Spawn(ctx context.Context, parent *kernel.Process, req kernel.Sp
 		return nil, e
 	}
 	fds.CloseCloexec()
-	prog, e := l.load(ctx, vfs.Join(cwd, req.Path))
+	path := vfs.Join(cwd, req.Path)
+	prog, e := l.load(ctx, path)
 	if e != 0 {
 		fds.CloseAll()
 		return nil, e
 	}
+	// The child's initial memory is taken now: no room in user_space_size
+	// is the parent's ENOMEM, not a child that dies at birth.
+	res, err := l.loader.Reserve(path, prog)
+	if err != nil {
+		l.log.Info("spawn refused", zap.String("path", path), zap.Error(err))
+		fds.CloseAll()
+		return nil, errno.ENOMEM
+	}
 	child, e := l.kernel.NewProcess(parent, req.Argv, req.Env, cwd, fds)
 	if e != 0 {
+		res.Release()
 		fds.CloseAll()
 		return nil, e
 	}
 	if a := req.Attr; a != nil {
 		if a.Flags&kernel.SpawnSetPgroup != 0 {
 			if e := parent.Setpgid(child.PID, a.Pgroup); e != 0 {
+				res.Release()
 				child.Exit(kernel.Exited(127))
 				l.kernel.Reap(child)
 				return nil, e
@@ -56,7 +67,7 @@ func (l *LibOS) Spawn(ctx context.Context, parent *kernel.Process, req kernel.Sp
 		}
 	}
 	l.running.Add(1)
-	go l.runProcess(l.processContext(ctx), child, prog)
+	go l.runProcess(l.processContext(ctx), child, res)
 	return child, 0
 }
 

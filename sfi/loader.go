@@ -13,9 +13,19 @@
 // every way a guest can run for long reaches a preemption point: where the
 // Go scheduler and collector get control back and a killed process ends.
 //
+// Linear memories come from the loader's pool (memory.go), which also
+// enforces resource_limits.user_space_size over all processes together:
+// the length of every process's linear memory is charged to one account;
+// memory.grow past the limit fails (malloc returns NULL), and a program
+// whose initial memory does not fit is refused before its process exists
+// (Reserve: spawn fails with ENOMEM). Memory the pool caches for reuse
+// belongs to no process and is not charged; it is bounded instead (see
+// memoryPool). MemoryUsed reports the total.
+//
 // Lock order: Loader.mu and Loader.interruptMu are leaf locks. mu is
 // released before compiling (two first starts of one binary may compile it
-// twice; the cache keeps one).
+// twice; the cache keeps one). The memory pool's lock is a leaf too, and
+// the user space account is lock-free (atomic).
 package sfi
 
 import (
@@ -24,6 +34,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -50,6 +61,9 @@ type Options struct {
 	Engine string
 	// MemoryLimit is the most linear memory (bytes) one process may have.
 	MemoryLimit uint64
+	// UserSpaceSize is the most linear memory (bytes) all processes may
+	// hold together (resource_limits.user_space_size); 0 means no limit.
+	UserSpaceSize uint64
 	// CacheDir, if set, keeps compiled code on disk across LibOS runs.
 	CacheDir string
 	// Preempt, if set, runs at every preemption point of every process
@@ -62,6 +76,8 @@ type Options struct {
 type Program struct {
 	Module wazero.CompiledModule
 	Hash   [32]byte
+	// initialMemory is the length of its linear memory at start, in bytes.
+	initialMemory uint64
 }
 
 // HashString returns the hex SHA-256 of the binary.
@@ -98,7 +114,7 @@ func NewLoader(ctx context.Context, o Options) (*Loader, error) {
 	}
 	rc = rc.WithMemoryLimitPages(uint32(limit))
 	l := &Loader{limitPages: uint32(limit), programs: map[[32]byte]*Program{}, abi: map[string]map[string]api.FunctionDefinition{},
-		memory: newMemoryPool(memoryPoolBytes)}
+		memory: newMemoryPool(cacheLimit(o.UserSpaceSize), o.UserSpaceSize)}
 	if o.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
 		if err != nil {
@@ -173,6 +189,9 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 		return nil, err
 	}
 	p := &Program{Module: cm, Hash: sum}
+	if m, ok := cm.ExportedMemories()["memory"]; ok { // verify made sure
+		p.initialMemory = uint64(m.Min()) * PageSize
+	}
 	l.mu.Lock()
 	if old, ok := l.programs[sum]; ok {
 		l.mu.Unlock()
@@ -278,10 +297,110 @@ func typeList(ts []api.ValueType) string {
 // memoryPoolBytes bounds the linear memory kept for reuse.
 const memoryPoolBytes = 256 << 20
 
-// InstantiateContext returns ctx set up for instantiating a program: its
-// linear memory comes from the loader's pool (memory.go).
-func (l *Loader) InstantiateContext(ctx context.Context) context.Context {
-	return experimental.WithMemoryAllocator(ctx, l.memory)
+// MemoryUsed returns the linear memory all processes hold together, in
+// bytes: what is charged to resource_limits.user_space_size.
+func (l *Loader) MemoryUsed() uint64 { return l.memory.used() }
+
+// ErrNoMemory is what a MemoryError is (errors.Is).
+var ErrNoMemory = errors.New("out of user space memory")
+
+// MemoryError is a program refused at start because its initial linear
+// memory would take all processes together past user_space_size.
+type MemoryError struct {
+	Path string
+	// Need is the program's initial memory; Used what the processes held
+	// when it was refused; Limit is user_space_size. All in bytes.
+	Need, Used, Limit uint64
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("%s: needs %s of memory at start, but the processes already hold %s of the %s of resource_limits.user_space_size in Occlum.json",
+		e.Path, mib(e.Need), mib(e.Used), mib(e.Limit))
+}
+
+// Is makes errors.Is(err, ErrNoMemory) true.
+func (e *MemoryError) Is(target error) bool { return target == ErrNoMemory }
+
+func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// A Reservation is a program's initial linear memory, charged to the user
+// space account before its process is created, so that starting it cannot
+// fail for want of memory once the process exists. Instantiate hands the
+// charge to the instance's memory; Release gives it back unused. A
+// Reservation is used by one goroutine at a time.
+type Reservation struct {
+	loader *Loader
+	prog   *Program
+	mem    *pooledMemory // nil once instantiated or released
+}
+
+// Reserve charges prog's initial linear memory to the user space account.
+// path names the program in the error.
+//
+// # Errors
+//   - *MemoryError (errors.Is ErrNoMemory): all processes together would
+//     hold more than user_space_size.
+func (l *Loader) Reserve(path string, prog *Program) (*Reservation, error) {
+	mem := &pooledMemory{pool: l.memory}
+	if need := prog.initialMemory; need > 0 {
+		if !l.memory.space.charge(need) {
+			return nil, &MemoryError{Path: path, Need: need, Used: l.memory.used(), Limit: l.memory.space.limit}
+		}
+		mem.held = need
+	}
+	return &Reservation{loader: l, prog: prog, mem: mem}, nil
+}
+
+// Program returns the reserved program.
+func (r *Reservation) Program() *Program { return r.prog }
+
+// Release gives the reservation back, if Instantiate has not used it.
+func (r *Reservation) Release() {
+	if r.mem != nil {
+		r.mem.Free()
+		r.mem = nil
+	}
+}
+
+// Instantiate instantiates the reserved program (with ModuleConfig), its
+// linear memory taking over the reservation; it uses the reservation up,
+// also when it fails. Closing the module frees the memory and gives its
+// bytes back to the account.
+func (r *Reservation) Instantiate(ctx context.Context) (api.Module, error) {
+	mem := r.mem
+	if mem == nil {
+		return nil, errors.New("sfi: reservation already used")
+	}
+	r.mem = nil
+	pool, given := r.loader.memory, false
+	alloc := experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
+		if given { // a program has one memory: not reached
+			return pool.Allocate(0, max)
+		}
+		given = true
+		mem.max = max
+		return mem
+	})
+	mod, err := r.loader.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), r.prog.Module, ModuleConfig())
+	if err != nil {
+		// wazero does not free the memory of every failed instantiation
+		// (not when a data segment does not fit); a second Free is harmless.
+		mem.Free()
+		return nil, err
+	}
+	return mod, nil
+}
+
+// Instantiate reserves prog's initial memory and instantiates it.
+//
+// # Errors
+//   - those of Reserve and of Reservation.Instantiate.
+func (l *Loader) Instantiate(ctx context.Context, path string, prog *Program) (api.Module, error) {
+	r, err := l.Reserve(path, prog)
+	if err != nil {
+		return nil, err
+	}
+	return r.Instantiate(ctx)
 }
 
 // ModuleConfig is the instantiation configuration of every process: no

@@ -116,6 +116,7 @@ var programs = []program{
 	},
 	{name: "kill_group", needs: "occlum", helpers: []string{"spin", "cat"}},
 	{name: "dup_fcntl", needs: "occlum", helpers: []string{"fdcheck"}},
+	{name: "emfile", needs: "occlum"},
 	{
 		name: "env_cwd", needs: "occlum",
 		helpers: []string{"print_env", "print_cwd", "print_umask"},

@@ -16,7 +16,8 @@
 // run` passes 3), as NUL-terminated NAME=value entries, read to EOF (at most
 // 1 MiB); only names listed in env.untrusted are kept. The program's stdio
 // is this process's stdio. The process's own environment is used only for
-// OCCLUM_LOG_LEVEL and OCCLUM_SIM_SECRET.
+// OCCLUM_LOG_LEVEL, OCCLUM_SIM_SECRET, OCCLUM_CACHE_DIR, OCCLUM_CONFIG_DIR
+// and OCCLUM_PROTECT (paths guests must not reach, see protectedPaths).
 package main
 
 import (
@@ -142,6 +143,7 @@ func run(o runOptions) (int, error) {
 	l, cleanup, err := gen.NewLibOS(ctx, libos.Options{
 		Config: built.Config, InstanceDir: dir, Manifest: built.Manifest, Platform: plat, Logger: log,
 		Stdin: o.stdin, Stdout: o.stdout, Stderr: o.stderr, CacheDir: cache,
+		Protected: protectedPaths(dir, o.secretFile),
 	})
 	if err != nil {
 		return 1, err
@@ -200,12 +202,34 @@ func readEnv(fd int) ([]string, error) {
 	return env, nil
 }
 
+// protectedPaths returns the host paths no guest may reach through a hostfs
+// mount: the instance's and the user's (instance.ProtectedPaths), this
+// binary, the simulated platform's machine secret (its sealing keys follow
+// from it), and the paths in OCCLUM_PROTECT (':'-separated; `occlum run`
+// names the directory of the tools there). The host environment is
+// untrusted, but it can only add protection. The compile cache is added by
+// libos.
+func protectedPaths(dir, secretFile string) []string {
+	out := instance.ProtectedPaths(dir)
+	if exe, err := os.Executable(); err == nil {
+		out = append(out, exe)
+	}
+	if secretFile != "" {
+		out = append(out, secretFile)
+	}
+	for _, p := range filepath.SplitList(os.Getenv("OCCLUM_PROTECT")) {
+		if filepath.IsAbs(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // compileCacheDir returns the directory of compiled code shared by every
 // instance of this user: $OCCLUM_CACHE_DIR, or occlum/compiled in the
-// user's cache directory (~/.cache). It is outside instance directories on
-// purpose: the default /host mount exposes the instance directory to
-// guests, and compiled code must never be writable by a guest (libos
-// refuses a cache reachable through a hostfs mount).
+// user's cache directory (~/.cache). Compiled code runs outside SFI, so it
+// must never be writable by a guest: it is outside instance directories,
+// and every hostfs mount refuses it by identity (libos protects it).
 func compileCacheDir() (string, error) {
 	dir := os.Getenv("OCCLUM_CACHE_DIR")
 	if dir == "" {

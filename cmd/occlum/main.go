@@ -131,6 +131,9 @@ Environment:
                       LibOS's log on stderr; trace shows every system call
   OCCLUM_INSTANCE_DIR the instance directory, as --instance-dir
   OCCLUM_LIBOS        the LibOS binary build copies, as --libos of build
+  OCCLUM_CONFIG_DIR   your Occlum directory: developer key and trusted signers
+                      (default ~/.config/occlum)
+  OCCLUM_MRSIGNER     the signer run trusts, as --mrsigner of run
   OCCLUM_SIM_SECRET   a file holding the simulated platform's machine secret
                       (created if missing); without it, simulated sealing keys
                       follow from the measurement alone`,

@@ -22,6 +22,19 @@ var (
 	keyPEM  []byte
 )
 
+// TestMain gives the tests a throw-away user directory (developer key,
+// trusted signers).
+func TestMain(m *testing.M) {
+	user, err := os.MkdirTemp("", "occlum-user")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(instance.ConfigDirEnv, user)
+	code := m.Run()
+	os.RemoveAll(user)
+	os.Exit(code)
+}
+
 // signKey writes a shared RSA-3072 key (generated once) and returns its path.
 func signKey(t *testing.T) string {
 	t.Helper()
@@ -187,7 +200,7 @@ func TestBuildAndPrint(t *testing.T) {
 	// Developer key: the first build without --sign-key makes one.
 	t.Setenv("OCCLUM_LIBOS", fakeLibOS(t, "exit 0"))
 	occlum(t, "build", "--instance-dir", dir).wantOK(t)
-	if _, err := os.Stat(filepath.Join(dir, instance.DevKeyFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(os.Getenv(instance.ConfigDirEnv), instance.DevKeyName)); err != nil {
 		t.Error(err)
 	}
 	if r := occlum(t, "print", "mrsigner", "--instance-dir", dir); r.stdout == m[2]+"\n" {
@@ -308,6 +321,39 @@ func TestRunStartsTheLibOS(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "env: EXAMPLE=from host \n") {
 		t.Errorf("stdout %q: the untrusted env is not exactly EXAMPLE", r.stdout)
+	}
+}
+
+// A build re-signed by a key other than the one this user built the
+// instance with (the review's attack: a guest stole a key and re-signed
+// its own LibOS binary) is refused before its LibOS runs, naming both
+// signers; --mrsigner trusts a signer explicitly.
+func TestRunRefusesOtherSigner(t *testing.T) {
+	dir := built(t, "echo LIBOS RAN; exit 0")
+	trusted := strings.TrimSpace(occlum(t, "print", "mrsigner", "--instance-dir", dir).stdout)
+	// Someone else (another user directory, another key) rebuilds it.
+	mine := os.Getenv(instance.ConfigDirEnv)
+	t.Setenv(instance.ConfigDirEnv, t.TempDir())
+	occlum(t, "build", "--instance-dir", dir, "--libos", fakeLibOS(t, "echo EVIL LIBOS RAN; exit 0")).wantOK(t)
+	other := strings.TrimSpace(occlum(t, "print", "mrsigner", "--instance-dir", dir).stdout)
+	t.Setenv(instance.ConfigDirEnv, mine)
+	r := occlum(t, "run", "--instance-dir", dir, "/bin/hello")
+	if r.code != 1 || strings.Contains(r.stdout, "RAN") || !strings.Contains(r.stderr, trusted) || !strings.Contains(r.stderr, other) {
+		t.Fatalf("run of a re-signed build: status %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = occlum(t, "run", "--instance-dir", dir, "--mrsigner", other, "/bin/hello")
+	if r.code != 0 || !strings.Contains(r.stdout, "EVIL LIBOS RAN") {
+		t.Fatalf("--mrsigner: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = occlum(t, "run", "--instance-dir", dir, "--mrsigner", "zz", "/bin/hello")
+	if r.code != 1 || !strings.Contains(r.stderr, "--mrsigner") {
+		t.Fatalf("bad --mrsigner: %d %q", r.code, r.stderr)
+	}
+	// An instance built elsewhere (no record here) needs --mrsigner.
+	t.Setenv(instance.ConfigDirEnv, t.TempDir())
+	r = occlum(t, "run", "--instance-dir", dir, "/bin/hello")
+	if r.code != 1 || !strings.Contains(r.stderr, "no trusted signer is recorded") {
+		t.Fatalf("unrecorded instance: %d %q", r.code, r.stderr)
 	}
 }
 

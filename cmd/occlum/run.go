@@ -28,7 +28,13 @@ after PATH is passed to the program, flags included.
 The program's environment is env.default of Occlum.json, overridden by the
 host variables named in env.untrusted. occlum run exits with the program's
 exit status, or 128+N if it was killed by signal N; SIGINT and SIGTERM are
-passed on to the LibOS.`,
+passed on to the LibOS.
+
+run starts the instance only if its build is signed by the signer trusted
+for it: the one recorded by the last ` + "`occlum build`" + ` of this instance by this
+user (in ~/.config/occlum, outside the instance), or the one given with
+--mrsigner (for an instance built elsewhere). A build re-signed by anyone
+else is refused, naming both signers.`,
 		Example: "  occlum run /bin/hello_world a b",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -40,7 +46,10 @@ passed on to the LibOS.`,
 			return a.run(args[0], args[1:])
 		},
 	}
-	cmd.Flags().SetInterspersed(false)
+	f := cmd.Flags()
+	f.SetInterspersed(false)
+	f.String("mrsigner", "", "trust builds signed by this MRSIGNER (64 hex digits; default: the signer recorded by the last build here)")
+	a.bind("mrsigner", f, "OCCLUM_MRSIGNER")
 	return cmd
 }
 
@@ -52,6 +61,13 @@ func (a *app) run(path string, args []string) error {
 	dir := a.instanceDir()
 	built, err := instance.Verify(dir)
 	if err != nil {
+		return err
+	}
+	want, from, err := instance.TrustedSigner(dir, a.v.GetString("mrsigner"))
+	if err != nil {
+		return err
+	}
+	if err := instance.CheckSigner(built, want, from); err != nil {
 		return err
 	}
 	clean, ok := built.Config.EntryAllowed(path)
@@ -74,7 +90,11 @@ func (a *app) run(path string, args []string) error {
 	cmd := exec.Command(built.LibOS, append([]string{"run", "--instance", absDir, "--env-fd", "3", "--", clean}, args...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
 	cmd.ExtraFiles = []*os.File{envR}
-	cmd.Env = os.Environ()
+	// The LibOS protects the instance and the user's Occlum directory from
+	// guests itself; it also protects the directory of the tools that
+	// build instances (a later `occlum build` copies occlum-libos from
+	// there into the build it signs).
+	cmd.Env = append(os.Environ(), protectEnv())
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -130,3 +150,21 @@ func untrustedEnv(host, names []string) string {
 	}
 	return b.String()
 }
+
+// protectEnv returns OCCLUM_PROTECT for the LibOS: the directory of this
+// executable (and so of the occlum-libos that builds copy).
+func protectEnv() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return libosProtectEnv + "="
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	return libosProtectEnv + "=" + filepath.Dir(exe)
+}
+
+// libosProtectEnv names host paths (separated by ':') the LibOS must keep
+// from guests in addition to its own list. It can only add protection, so
+// the LibOS takes it from the untrusted host as it is.
+const libosProtectEnv = "OCCLUM_PROTECT"

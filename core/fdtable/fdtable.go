@@ -72,13 +72,32 @@ func (t *Table) Preopen(fd int32) (string, errno.Errno) {
 }
 
 // Insert puts f (whose reference the table takes over) at the lowest free
-// fd >= min.
+// fd >= min, as Linux's descriptor allocation for dup, open, pipe and
+// F_DUPFD. A min at or above the limit leaves no fd to choose: EMFILE
+// (also with a limit of 0). F_DUPFD's own rule that its minimum must be
+// below the limit (EINVAL) is the caller's to check.
 //
 // # Errors
-//   - EMFILE: no free fd below the limit.
-//   - EINVAL: min is negative or beyond the limit.
+//   - EMFILE: no free fd in [min, limit).
+//   - EINVAL: min is negative.
 func (t *Table) Insert(f *vfs.File, min int32, cloexec bool) (int32, errno.Errno) {
 	return t.insert(entry{file: f, cloexec: cloexec}, min)
+}
+
+// CheckFree returns the error Insert(·, min, ·) would return now, without
+// inserting anything: calls that must find a descriptor before they act
+// (open, which may create a file) check it first, as Linux allocates the
+// descriptor before it opens. A process is single-threaded, so the answer
+// holds until the process itself changes its table.
+//
+// # Errors
+//   - EMFILE: no free fd in [min, limit).
+//   - EINVAL: min is negative.
+func (t *Table) CheckFree(min int32) errno.Errno {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, e := t.freeLocked(min)
+	return e
 }
 
 // InsertPreopen is Insert for a WASI preopened directory called name.
@@ -89,27 +108,35 @@ func (t *Table) InsertPreopen(f *vfs.File, name string) (int32, errno.Errno) {
 func (t *Table) insert(e entry, min int32) (int32, errno.Errno) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if min < 0 || min >= t.limit {
-		return -1, errno.EINVAL
-	}
-	// Below the limit only: it may have been lowered under open fds.
-	for fd := min; int(fd) < len(t.fds) && fd < t.limit; fd++ {
-		if t.fds[fd].file == nil {
-			t.fds[fd] = e
-			return fd, 0
-		}
-	}
-	fd := int32(len(t.fds))
-	if fd < min {
-		fd = min
-	}
-	if fd >= t.limit {
-		return -1, errno.EMFILE
+	fd, err := t.freeLocked(min)
+	if err != 0 {
+		return -1, err
 	}
 	for int32(len(t.fds)) <= fd {
 		t.fds = append(t.fds, entry{})
 	}
 	t.fds[fd] = e
+	return fd, 0
+}
+
+// freeLocked returns the lowest free fd in [min, limit), which may lie past
+// the end of t.fds.
+//
+// Preconditions: t.mu is held.
+func (t *Table) freeLocked(min int32) (int32, errno.Errno) {
+	if min < 0 {
+		return -1, errno.EINVAL
+	}
+	// Below the limit only: it may have been lowered under open fds.
+	fd := min
+	for ; int(fd) < len(t.fds) && fd < t.limit; fd++ {
+		if t.fds[fd].file == nil {
+			return fd, 0
+		}
+	}
+	if fd >= t.limit {
+		return -1, errno.EMFILE
+	}
 	return fd, 0
 }
 

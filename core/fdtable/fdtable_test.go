@@ -78,12 +78,89 @@ func TestInsertLowestFree(t *testing.T) {
 	if n := tb.Count(); n != 7 {
 		t.Errorf("Count = %d, want 7", n)
 	}
-	for _, min := range []int32{-1, 16, 100} {
+	// A negative min is invalid; one at or above the limit leaves no fd.
+	for _, tc := range []struct {
+		min  int32
+		want errno.Errno
+	}{{-1, errno.EINVAL}, {16, errno.EMFILE}, {100, errno.EMFILE}} {
 		f, c := newFile()
-		if _, e := tb.Insert(f, min, false); e != errno.EINVAL {
-			t.Errorf("Insert(min %d) = %v, want EINVAL", min, e)
+		if _, e := tb.Insert(f, tc.min, false); e != tc.want {
+			t.Errorf("Insert(min %d) = %v, want %v", tc.min, e, tc.want)
 		}
 		closes(t, "rejected file", c, 0)
+	}
+}
+
+// RLIMIT_NOFILE 0 leaves no descriptor to allocate: EMFILE, as Linux's
+// dup, open and pipe (it was EINVAL, the error for a bad minimum). Setting
+// a given descriptor (dup2) is EBADF, and open ones stay usable.
+func TestZeroLimit(t *testing.T) {
+	tb := fdtable.New(8)
+	a, _ := newFile()
+	mustInsert(t, tb, a, 0)
+	if e := tb.SetLimits(0, 0); e != 0 {
+		t.Fatal(e)
+	}
+	f, c := newFile()
+	for _, min := range []int32{0, 1, 5} {
+		if e := tb.CheckFree(min); e != errno.EMFILE {
+			t.Errorf("CheckFree(%d) = %v, want EMFILE", min, e)
+		}
+		if fd, e := tb.Insert(f, min, false); fd != -1 || e != errno.EMFILE {
+			t.Errorf("Insert(min %d) = %d, %v; want EMFILE", min, fd, e)
+		}
+	}
+	if _, e := tb.InsertPreopen(f, "/"); e != errno.EMFILE {
+		t.Errorf("InsertPreopen = %v, want EMFILE", e)
+	}
+	if e := tb.CheckFree(-1); e != errno.EINVAL {
+		t.Errorf("CheckFree(-1) = %v, want EINVAL", e)
+	}
+	if e := tb.Set(1, f, false); e != errno.EBADF {
+		t.Errorf("Set(1) = %v, want EBADF", e)
+	}
+	if e := tb.Dup2(0, 1, false); e != errno.EBADF {
+		t.Errorf("Dup2(0, 1) = %v, want EBADF", e)
+	}
+	if e := tb.Dup2(0, 0, false); e != 0 {
+		t.Errorf("Dup2(0, 0) = %v, want success", e)
+	}
+	closes(t, "refused file", c, 0)
+	if g, e := tb.Get(0); e != 0 {
+		t.Errorf("open fd 0 under limit 0: %v", e)
+	} else {
+		g.DecRef()
+	}
+	if n := tb.Count(); n != 1 {
+		t.Errorf("Count = %d, want 1", n)
+	}
+}
+
+// CheckFree answers what Insert would, without inserting.
+func TestCheckFree(t *testing.T) {
+	tb := fdtable.New(3)
+	for fd := int32(0); fd < 3; fd++ {
+		if e := tb.CheckFree(fd); e != 0 {
+			t.Errorf("CheckFree(%d) on an empty table = %v", fd, e)
+		}
+	}
+	if e := tb.CheckFree(3); e != errno.EMFILE {
+		t.Errorf("CheckFree(limit) = %v, want EMFILE", e)
+	}
+	for range 2 {
+		f, _ := newFile()
+		mustInsert(t, tb, f, 0)
+	}
+	if e := tb.CheckFree(0); e != 0 {
+		t.Errorf("CheckFree with fd 2 free = %v", e)
+	}
+	if tb.Count() != 2 {
+		t.Error("CheckFree inserted something")
+	}
+	f, _ := newFile()
+	mustInsert(t, tb, f, 0)
+	if e := tb.CheckFree(0); e != errno.EMFILE {
+		t.Errorf("CheckFree on a full table = %v, want EMFILE", e)
 	}
 }
 

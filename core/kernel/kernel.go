@@ -33,6 +33,24 @@ type Limits struct {
 	ProcessMemory uint64
 }
 
+// MemoryMeter reports the memory all processes hold together, in bytes:
+// what counts against Limits.UserSpaceSize. The runtime that owns the
+// processes' memories (the sfi loader) keeps the account and enforces it;
+// the kernel only reads it (sysinfo), holding none of its locks; the
+// meter must take none of the kernel's.
+type MemoryMeter interface {
+	MemoryUsed() uint64
+}
+
+// MemoryUsed returns the memory all processes hold together, in bytes (0
+// when no meter is set).
+func (k *Kernel) MemoryUsed() uint64 {
+	if k.Memory == nil {
+		return 0
+	}
+	return k.Memory.MemoryUsed()
+}
+
 // Clock gives the kernel's notion of time. Tests replace it.
 type Clock interface {
 	Now() time.Time
@@ -57,6 +75,9 @@ type Kernel struct {
 	Boot   time.Time
 	// Exec starts programs (set by the runtime before the first process).
 	Exec Executor
+	// Memory reports the memory all processes hold (set by the runtime
+	// before the first process; nil: none is accounted).
+	Memory MemoryMeter
 
 	mu      sync.Mutex
 	procs   map[int32]*Process

@@ -8,7 +8,9 @@ import (
 )
 
 func newTestFS(t *testing.T) vfs.FileSystem {
-	fsys, err := New(t.TempDir())
+	// Exec and SetID: the suite checks that every permission bit is kept.
+	// The default masking is tested in hostfs_test.go.
+	fsys, err := New(t.TempDir(), Options{Exec: true, SetID: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -28,21 +27,23 @@ type regFile struct {
 var _ vfs.Appender = (*regFile)(nil)
 
 func openRegular(i *inode, flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
-	hf := os.O_RDONLY
+	hf := unix.O_RDONLY
 	switch flags & vfs.O_ACCMODE {
 	case vfs.O_WRONLY:
-		hf = os.O_WRONLY
+		hf = unix.O_WRONLY
 	case vfs.O_RDWR:
-		hf = os.O_RDWR
+		hf = unix.O_RDWR
 	}
 	// O_NONBLOCK: if the host swapped in a FIFO, fail below instead of
 	// blocking in open. It has no effect on regular files. O_APPEND is
 	// never passed on (F_SETFL may change it, and it would make WriteAt
-	// append): vfs.File calls Append instead.
-	f, err := i.fs.root.OpenFile(i.rel, hf|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, hostErr(err)
+	// append): vfs.File calls Append instead. The name must still be the
+	// file looked up.
+	fd, e := openat(i.parent, i.name, hf|unix.O_NONBLOCK, 0, i.id)
+	if e != 0 {
+		return nil, e
 	}
+	f := os.NewFile(uintptr(fd), i.name)
 	if e := checkRegular(f); e != 0 {
 		f.Close()
 		return nil, e
@@ -52,15 +53,11 @@ func openRegular(i *inode, flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
 
 // checkRegular fails with ESTALE unless f is a regular file.
 func checkRegular(f *os.File) errno.Errno {
-	fi, err := f.Stat()
-	if err != nil {
-		return hostErr(err)
-	}
-	t, e := typeOf(fi)
+	st, e := fstatFile(f)
 	if e != 0 {
 		return e
 	}
-	if t != vfs.TypeRegular {
+	if st.Type() != vfs.TypeRegular {
 		return errno.ESTALE
 	}
 	return 0
@@ -152,40 +149,21 @@ func (r *regFile) appendFallback(p []byte) (int, int64, errno.Errno) {
 	return n, off + int64(n), hostErr(err)
 }
 
-func (r *regFile) Stat() (vfs.Stat, errno.Errno) {
-	fi, err := r.f.Stat()
-	if err != nil {
-		return vfs.Stat{}, hostErr(err)
-	}
-	return statFromInfo(fi)
-}
+func (r *regFile) Stat() (vfs.Stat, errno.Errno) { return fstatFile(r.f) }
 
-func (r *regFile) SetAttr(a vfs.SetAttr) errno.Errno { return setAttrFD(r.f, a, true) }
+func (r *regFile) SetAttr(a vfs.SetAttr) errno.Errno { return setAttrFD(r.fs, r.f, a, true) }
 
 func (r *regFile) Sync(dataOnly bool) errno.Errno { return syncFD(r.f, dataOnly) }
 
 func (r *regFile) Close() errno.Errno { return hostErr(r.f.Close()) }
 
-// dirFile is an open directory: a root on it (for listing with per-entry
-// Lstat relative to it) and a descriptor (for fchmod, futimens, fsync). Both
-// follow the directory across renames.
+// dirFile is an open directory: a readable descriptor, for listing (with
+// per-entry fstatat relative to it), fchmod, futimens and fsync. It follows
+// the directory across renames.
 type dirFile struct {
 	vfs.UnimplementedFile
-	r *os.Root
-	f *os.File
-}
-
-func openDir(i *inode) (vfs.FileImpl, errno.Errno) {
-	r, err := i.fs.root.OpenRoot(i.rel)
-	if err != nil {
-		return nil, hostErr(err)
-	}
-	f, err := r.OpenFile(".", os.O_RDONLY|syscall.O_DIRECTORY, 0)
-	if err != nil {
-		r.Close()
-		return nil, hostErr(err)
-	}
-	return &dirFile{r: r, f: f}, 0
+	fs *FileSystem
+	f  *os.File
 }
 
 func (d *dirFile) Seekable() bool { return true }
@@ -194,32 +172,20 @@ func (d *dirFile) ReadAt([]byte, int64) (int, errno.Errno) { return 0, errno.EIS
 
 func (d *dirFile) WriteAt([]byte, int64) (int, errno.Errno) { return 0, errno.EISDIR }
 
-func (d *dirFile) Stat() (vfs.Stat, errno.Errno) {
-	fi, err := d.f.Stat()
-	if err != nil {
-		return vfs.Stat{}, hostErr(err)
-	}
-	return statFromInfo(fi)
-}
+func (d *dirFile) Stat() (vfs.Stat, errno.Errno) { return fstatFile(d.f) }
 
 func (d *dirFile) SetAttr(a vfs.SetAttr) errno.Errno {
 	if a.Mask&vfs.SetSize != 0 {
 		return errno.EISDIR
 	}
-	return setAttrFD(d.f, a, false)
+	return setAttrFD(d.fs, d.f, a, false)
 }
 
 func (d *dirFile) Sync(dataOnly bool) errno.Errno { return syncFD(d.f, dataOnly) }
 
-func (d *dirFile) ReadDir() ([]vfs.Dirent, errno.Errno) { return listDir(d.r, d.f) }
+func (d *dirFile) ReadDir() ([]vfs.Dirent, errno.Errno) { return listDir(d.f) }
 
-func (d *dirFile) Close() errno.Errno {
-	e := hostErr(d.f.Close())
-	if e2 := hostErr(d.r.Close()); e == 0 {
-		e = e2
-	}
-	return e
-}
+func (d *dirFile) Close() errno.Errno { return hostErr(d.f.Close()) }
 
 // pathFile is an O_PATH description: it only answers fstat.
 type pathFile struct {
@@ -235,14 +201,13 @@ func (p *pathFile) SetAttr(vfs.SetAttr) errno.Errno          { return errno.EBAD
 func (p *pathFile) Sync(bool) errno.Errno                    { return errno.EBADF }
 func (p *pathFile) ReadDir() ([]vfs.Dirent, errno.Errno)     { return nil, errno.EBADF }
 
-// listDir lists the directory r is opened on, sorted by name, with inode
-// numbers and types from an Lstat of each entry. Entries that vanish between
-// the listing and their Lstat are left out. A name the host returns that is
-// not a single valid component, or twice, is EIO.
-//
-// d is a descriptor of the same directory, read from its start; it works
-// (and lists nothing) after the directory was removed.
-func listDir(r *os.Root, d *os.File) ([]vfs.Dirent, errno.Errno) {
+// listDir lists the directory d (a readable descriptor, read from its
+// start), sorted by name, with inode numbers and types from an fstatat of
+// each entry relative to d. Entries that vanish between the listing and
+// their fstatat are left out. A name the host returns that is not a single
+// valid component, or twice, is EIO. It works (and lists nothing) after
+// the directory was removed.
+func listDir(d *os.File) ([]vfs.Dirent, errno.Errno) {
 	if _, err := d.Seek(0, io.SeekStart); err != nil {
 		return nil, hostErr(err)
 	}
@@ -257,28 +222,41 @@ func listDir(r *os.Root, d *os.File) ([]vfs.Dirent, errno.Errno) {
 	}
 	slices.Sort(names)
 	out := make([]vfs.Dirent, 0, len(names))
-	for k, name := range names {
-		if !checkName(name) || (k > 0 && names[k-1] == name) {
-			return nil, errno.EIO
+	var fail errno.Errno
+	e := withFD(d, func(fd int) error {
+		for k, name := range names {
+			if !checkName(name) || (k > 0 && names[k-1] == name) {
+				fail = errno.EIO
+				return nil
+			}
+			var st unix.Stat_t
+			err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+			if err == unix.ENOENT {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			s, e := statFromSys(&st)
+			if e != 0 {
+				fail = e
+				return nil
+			}
+			out = append(out, vfs.Dirent{Name: name, Ino: s.Ino, Type: s.Type()})
 		}
-		fi, err := r.Lstat(name)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, hostErr(err)
-		}
-		st, e := statFromInfo(fi)
-		if e != 0 {
-			return nil, e
-		}
-		out = append(out, vfs.Dirent{Name: name, Ino: st.Ino, Type: st.Type()})
+		return nil
+	})
+	if e == 0 {
+		e = fail
+	}
+	if e != 0 {
+		return nil, e
 	}
 	return out, 0
 }
 
 // setAttrFD applies a to an open host file through its descriptor.
-func setAttrFD(f *os.File, a vfs.SetAttr, regular bool) errno.Errno {
+func setAttrFD(fs *FileSystem, f *os.File, a vfs.SetAttr, regular bool) errno.Errno {
 	if a.Mask&vfs.SetSize != 0 {
 		if !regular {
 			return errno.EINVAL
@@ -291,7 +269,7 @@ func setAttrFD(f *os.File, a vfs.SetAttr, regular bool) errno.Errno {
 		}
 	}
 	if a.Mask&vfs.SetMode != 0 {
-		if e := hostErr(f.Chmod(fileMode(a.Mode))); e != 0 {
+		if e := hostErr(f.Chmod(fileMode(fs.maskMode(a.Mode, !regular)))); e != 0 {
 			return e
 		}
 	}

@@ -2,8 +2,6 @@ package hostfs
 
 import (
 	"os"
-	"strings"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -11,50 +9,46 @@ import (
 	"github.com/occlumgo/occlum/core/vfs"
 )
 
-// inode is a host file named by its path relative to the root. It is
-// immutable.
+// inode is a host file: for a directory, a handle of the directory itself;
+// for anything else, the handle of its parent directory, its name there and
+// its identity at lookup. It is immutable.
 type inode struct {
 	vfs.UnimplementedInode
-	fs  *FileSystem
-	rel string // "." for the root, else "a/b/c" with valid components
-	typ vfs.FileType
+	fs     *FileSystem
+	parent *dirHandle // nil for the root
+	name   string
+	dir    *dirHandle // directories only
+	typ    vfs.FileType
+	id     identity
 }
 
 var _ vfs.Inode = (*inode)(nil)
 
-func (i *inode) child(name string) string {
-	if i.rel == "." {
-		return name
-	}
-	return i.rel + "/" + name
-}
-
-// split returns the parent directory and the last component of a non-root
-// inode's path.
-func (i *inode) split() (string, string) {
-	k := strings.LastIndexByte(i.rel, '/')
-	if k < 0 {
-		return ".", i.rel
-	}
-	return i.rel[:k], i.rel[k+1:]
-}
-
 func (i *inode) Type() vfs.FileType { return i.typ }
 
 func (i *inode) Stat() (vfs.Stat, errno.Errno) {
-	fi, err := i.fs.root.Lstat(i.rel)
-	if err != nil {
-		return vfs.Stat{}, hostErr(err)
+	var st unix.Stat_t
+	if i.dir != nil {
+		if err := unix.Fstat(i.dir.fd, &st); err != nil {
+			return vfs.Stat{}, hostErr(err)
+		}
+	} else {
+		var e errno.Errno
+		if st, e = fstatat(i.parent, i.name); e != 0 {
+			return vfs.Stat{}, e
+		}
+		if statID(&st) != i.id {
+			return vfs.Stat{}, errno.ESTALE // replaced on the host
+		}
 	}
-	st, e := statFromInfo(fi)
+	s, e := statFromSys(&st)
 	if e != 0 {
 		return vfs.Stat{}, e
 	}
-	if st.Type() != i.typ {
-		// Replaced on the host since it was looked up.
+	if s.Type() != i.typ {
 		return vfs.Stat{}, errno.ESTALE
 	}
-	return st, 0
+	return s, 0
 }
 
 func (i *inode) Lookup(name string) (vfs.Inode, errno.Errno) {
@@ -64,27 +58,38 @@ func (i *inode) Lookup(name string) (vfs.Inode, errno.Errno) {
 	if !checkName(name) {
 		return nil, errno.EINVAL
 	}
-	rel := i.child(name)
-	fi, err := i.fs.root.Lstat(rel)
-	if err != nil {
-		return nil, hostErr(err)
-	}
-	t, e := typeOf(fi)
+	st, e := fstatat(i.dir, name)
 	if e != 0 {
 		return nil, e
 	}
-	return &inode{fs: i.fs, rel: rel, typ: t}, 0
+	id := statID(&st)
+	if e := i.fs.checkAccess("lookup", name, id); e != 0 {
+		return nil, e
+	}
+	s, e := statFromSys(&st)
+	if e != 0 {
+		return nil, e
+	}
+	child := &inode{fs: i.fs, parent: i.dir, name: name, typ: s.Type(), id: id}
+	if child.typ == vfs.TypeDirectory {
+		if child.dir, e = i.fs.childDir(i.dir, name, id); e != 0 {
+			return nil, e
+		}
+	}
+	return child, 0
 }
 
 func (i *inode) Readlink() (string, errno.Errno) {
 	if i.typ != vfs.TypeSymlink {
 		return "", errno.EINVAL
 	}
-	t, err := i.fs.root.Readlink(i.rel)
+	buf := make([]byte, vfs.MaxPathLen)
+	n, err := unix.Readlinkat(i.parent.fd, i.name, buf)
 	if err != nil {
 		return "", hostErr(err)
 	}
-	if !checkTarget(t) {
+	t := string(buf[:n])
+	if n >= len(buf) || !checkTarget(t) {
 		return "", errno.EIO
 	}
 	return t, 0
@@ -94,17 +99,21 @@ func (i *inode) ReadDir() ([]vfs.Dirent, errno.Errno) {
 	if i.typ != vfs.TypeDirectory {
 		return nil, errno.ENOTDIR
 	}
-	r, err := i.fs.root.OpenRoot(i.rel)
+	f, e := i.openDirFile()
+	if e != 0 {
+		return nil, e
+	}
+	defer f.Close()
+	return listDir(f)
+}
+
+// openDirFile opens the directory for reading its entries.
+func (i *inode) openDirFile() (*os.File, errno.Errno) {
+	fd, err := unix.Openat(i.dir.fd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, hostErr(err)
 	}
-	defer r.Close()
-	d, err := r.OpenFile(".", os.O_RDONLY|syscall.O_DIRECTORY, 0)
-	if err != nil {
-		return nil, hostErr(err)
-	}
-	defer d.Close()
-	return listDir(r, d)
+	return os.NewFile(uintptr(fd), i.name), 0
 }
 
 func (i *inode) Open(flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
@@ -116,7 +125,11 @@ func (i *inode) Open(flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
 		if flags.Writable() {
 			return nil, errno.EISDIR
 		}
-		return openDir(i)
+		f, e := i.openDirFile()
+		if e != 0 {
+			return nil, e
+		}
+		return &dirFile{fs: i.fs, f: f}, 0
 	case vfs.TypeRegular:
 		return openRegular(i, flags)
 	}
@@ -132,19 +145,23 @@ func (i *inode) Create(name string, perm uint32) (vfs.Inode, errno.Errno) {
 	if !checkName(name) {
 		return nil, errno.EINVAL
 	}
-	rel := i.child(name)
-	// O_CREATE|O_EXCL never follows a symlink, not even inside the root.
-	f, err := i.fs.root.OpenFile(rel, os.O_RDONLY|os.O_CREATE|os.O_EXCL, fileMode(perm))
+	perm = i.fs.maskMode(perm, false)
+	// O_CREAT|O_EXCL never follows a symlink.
+	fd, err := unix.Openat(i.dir.fd, name, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm&0o777)
 	if err != nil {
 		return nil, hostErr(err)
 	}
-	defer f.Close()
+	defer unix.Close(fd)
 	// The host process's umask applied; the LibOS already applied the
-	// guest's, so set exactly what was asked for.
-	if err := f.Chmod(fileMode(perm)); err != nil {
+	// guest's, so set exactly what was asked for (as masked).
+	if err := unix.Fchmod(fd, perm); err != nil {
 		return nil, hostErr(err)
 	}
-	return &inode{fs: i.fs, rel: rel, typ: vfs.TypeRegular}, 0
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, hostErr(err)
+	}
+	return &inode{fs: i.fs, parent: i.dir, name: name, typ: vfs.TypeRegular, id: statID(&st)}, 0
 }
 
 func (i *inode) Mkdir(name string, perm uint32) errno.Errno {
@@ -154,12 +171,16 @@ func (i *inode) Mkdir(name string, perm uint32) errno.Errno {
 	if !checkName(name) {
 		return errno.EINVAL
 	}
-	rel := i.child(name)
-	if err := i.fs.root.Mkdir(rel, fileMode(perm&0o777)); err != nil {
+	perm = i.fs.maskMode(perm, true)
+	if err := unix.Mkdirat(i.dir.fd, name, perm&0o777); err != nil {
 		return hostErr(err)
 	}
 	// Undo the host umask and add setgid/sticky bits, which mkdir ignores.
-	return hostErr(i.fs.root.Chmod(rel, fileMode(perm)))
+	st, e := fstatat(i.dir, name)
+	if e != 0 {
+		return e
+	}
+	return chmodEntry(i.dir, name, statID(&st), perm)
 }
 
 func (i *inode) Symlink(name, target string) errno.Errno {
@@ -170,7 +191,7 @@ func (i *inode) Symlink(name, target string) errno.Errno {
 		return errno.EINVAL
 	}
 	// The target is stored verbatim; it is a LibOS path, interpreted by vfs.
-	return hostErr(i.fs.root.Symlink(target, i.child(name)))
+	return hostErr(unix.Symlinkat(target, i.dir.fd, name))
 }
 
 func (i *inode) Link(name string, target vfs.Inode) errno.Errno {
@@ -187,20 +208,28 @@ func (i *inode) Link(name string, target vfs.Inode) errno.Errno {
 	if !checkName(name) {
 		return errno.EINVAL
 	}
-	return hostErr(i.fs.root.Link(t.rel, i.child(name)))
+	// The name must still be the file the target inode is (linkat takes a
+	// name, not the file).
+	st, e := fstatat(t.parent, t.name)
+	if e != 0 {
+		return e
+	}
+	if statID(&st) != t.id {
+		return errno.ESTALE
+	}
+	if e := i.fs.checkAccess("link", t.name, t.id); e != 0 {
+		return e
+	}
+	return hostErr(unix.Linkat(t.parent.fd, t.name, i.dir.fd, name, 0))
 }
 
-func (i *inode) Unlink(name string) errno.Errno {
-	return i.unlinkat(name, 0)
-}
+func (i *inode) Unlink(name string) errno.Errno { return i.unlinkat(name, 0) }
 
-func (i *inode) Rmdir(name string) errno.Errno {
-	return i.unlinkat(name, unix.AT_REMOVEDIR)
-}
+func (i *inode) Rmdir(name string) errno.Errno { return i.unlinkat(name, unix.AT_REMOVEDIR) }
 
-// unlinkat removes name from the directory with one unlinkat(2) on a
-// descriptor of the directory opened through the root, so the kernel picks
-// the error (EISDIR, ENOTDIR, ENOTEMPTY) for what is there at that moment.
+// unlinkat removes name from the directory with one unlinkat(2), so the
+// host kernel picks the error (EISDIR, ENOTDIR, ENOTEMPTY) for what is
+// there at that moment, after checking it is not protected.
 func (i *inode) unlinkat(name string, flags int) errno.Errno {
 	if i.typ != vfs.TypeDirectory {
 		return errno.ENOTDIR
@@ -208,9 +237,14 @@ func (i *inode) unlinkat(name string, flags int) errno.Errno {
 	if !checkName(name) {
 		return errno.EINVAL
 	}
-	return i.fs.atDir(i.rel, func(fd int) error {
-		return unix.Unlinkat(fd, name, flags)
-	})
+	st, e := fstatat(i.dir, name)
+	if e != 0 {
+		return e
+	}
+	if e := i.fs.checkChange("removal", name, statID(&st)); e != 0 {
+		return e
+	}
+	return hostErr(unix.Unlinkat(i.dir.fd, name, flags))
 }
 
 func (i *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.Errno {
@@ -227,25 +261,21 @@ func (i *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.E
 	if !checkName(oldName) || !checkName(newName) {
 		return errno.EINVAL
 	}
-	// Not Root.Rename: like os.Rename it refuses to replace a directory
-	// (EEXIST), which rename(2) does when it is empty. renameat(2) on
-	// descriptors of both directories, opened through the root, with
-	// single-component names, stays inside the root as well.
-	src, err := i.fs.openDir(i.rel)
-	if err != nil {
-		return hostErr(err)
+	st, e := fstatat(i.dir, oldName)
+	if e != 0 {
+		return e
 	}
-	defer src.Close()
-	dst, err := i.fs.openDir(nd.rel)
-	if err != nil {
-		return hostErr(err)
+	if e := i.fs.checkChange("rename", oldName, statID(&st)); e != 0 {
+		return e
 	}
-	defer dst.Close()
-	return withFD(src, func(sfd int) error {
-		return errnoErr(withFD(dst, func(dfd int) error {
-			return unix.Renameat(sfd, oldName, dfd, newName)
-		}))
-	})
+	if st, e := fstatat(nd.dir, newName); e == 0 {
+		if e := i.fs.checkChange("replacement", newName, statID(&st)); e != 0 {
+			return e
+		}
+	}
+	// renameat(2), not os.Rename: it replaces an empty directory, as
+	// rename(2) does.
+	return hostErr(unix.Renameat(i.dir.fd, oldName, nd.dir.fd, newName))
 }
 
 func (i *inode) SetAttr(a vfs.SetAttr) errno.Errno {
@@ -260,81 +290,38 @@ func (i *inode) SetAttr(a vfs.SetAttr) errno.Errno {
 		if a.Size < 0 {
 			return errno.EINVAL
 		}
-		f, err := i.fs.root.OpenFile(i.rel, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-		if err != nil {
-			return hostErr(err)
+		fd, e := openat(i.parent, i.name, unix.O_WRONLY|unix.O_NONBLOCK, 0, i.id)
+		if e != 0 {
+			return e
 		}
-		e := checkRegular(f)
-		if e == 0 {
-			e = hostErr(f.Truncate(a.Size))
-		}
-		f.Close()
+		e = hostErr(unix.Ftruncate(fd, a.Size))
+		unix.Close(fd)
 		if e != 0 {
 			return e
 		}
 	}
 	if a.Mask&vfs.SetMode != 0 {
-		if i.typ == vfs.TypeSymlink {
-			return errno.EOPNOTSUPP // as Linux's fchmodat(AT_SYMLINK_NOFOLLOW)
+		perm := i.fs.maskMode(a.Mode, i.typ == vfs.TypeDirectory)
+		var e errno.Errno
+		switch {
+		case i.typ == vfs.TypeSymlink:
+			e = errno.EOPNOTSUPP // as Linux's fchmodat(AT_SYMLINK_NOFOLLOW)
+		case i.dir != nil:
+			e = hostErr(unix.Chmod(procFD(i.dir.fd), perm))
+		default:
+			e = chmodEntry(i.parent, i.name, i.id, perm)
 		}
-		if e := hostErr(i.fs.root.Chmod(i.rel, fileMode(a.Mode))); e != 0 {
+		if e != 0 {
 			return e
 		}
 	}
 	if ts, ok := timespecs(a); ok {
-		if i.rel == "." {
-			f, err := i.fs.openDir(".")
-			if err != nil {
-				return hostErr(err)
-			}
-			defer f.Close()
-			return futimens(f, &ts)
+		if i.dir != nil {
+			return hostErr(unix.UtimesNanoAt(unix.AT_FDCWD, procFD(i.dir.fd), ts[:], 0))
 		}
 		// utimensat on the parent with AT_SYMLINK_NOFOLLOW: acts on the
 		// entry itself (a link's own times), exactly UTIME_NOW/UTIME_OMIT.
-		dir, name := i.split()
-		return i.fs.atDir(dir, func(fd int) error {
-			return unix.UtimesNanoAt(fd, name, ts[:], unix.AT_SYMLINK_NOFOLLOW)
-		})
+		return hostErr(unix.UtimesNanoAt(i.parent.fd, i.name, ts[:], unix.AT_SYMLINK_NOFOLLOW))
 	}
 	return 0
-}
-
-// openDir opens the directory rel through the root. O_DIRECTORY: a
-// non-directory swapped in by the host fails instead of being opened.
-func (f *FileSystem) openDir(rel string) (*os.File, error) {
-	return f.root.OpenFile(rel, os.O_RDONLY|syscall.O_DIRECTORY, 0)
-}
-
-// atDir opens the directory rel through the root and calls fn with its
-// descriptor; fn must only use single-component names relative to it.
-func (f *FileSystem) atDir(rel string, fn func(fd int) error) errno.Errno {
-	d, err := f.openDir(rel)
-	if err != nil {
-		return hostErr(err)
-	}
-	defer d.Close()
-	return withFD(d, fn)
-}
-
-// withFD calls fn with f's descriptor and translates the result.
-func withFD(f *os.File, fn func(fd int) error) errno.Errno {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return hostErr(err)
-	}
-	var opErr error
-	if err := rc.Control(func(fd uintptr) { opErr = fn(int(fd)) }); err != nil {
-		return hostErr(err)
-	}
-	return hostErr(opErr)
-}
-
-// errnoErr turns an Errno back into an error (nil for success) for nesting
-// withFD calls.
-func errnoErr(e errno.Errno) error {
-	if e == 0 {
-		return nil
-	}
-	return e
 }

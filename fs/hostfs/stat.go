@@ -4,40 +4,55 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/vfs"
 )
 
-// statFromInfo converts what the host returned for Lstat or Fstat. The host is
+// statFromSys converts what the host returned for a stat call. The host is
 // untrusted: an unknown file type or a negative size is EIO.
-func statFromInfo(fi os.FileInfo) (vfs.Stat, errno.Errno) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok || st == nil {
-		return vfs.Stat{}, errno.EIO
-	}
-	return statFromSys(st)
-}
-
-func statFromSys(st *syscall.Stat_t) (vfs.Stat, errno.Errno) {
-	mode := uint32(st.Mode)
+func statFromSys(st *unix.Stat_t) (vfs.Stat, errno.Errno) {
+	mode := st.Mode
 	if !knownType(vfs.FileTypeFromMode(mode)) || mode&^0o177777 != 0 || st.Size < 0 {
 		return vfs.Stat{}, errno.EIO
 	}
 	return vfs.Stat{
 		Ino:    st.Ino,
 		Mode:   mode,
-		Nlink:  uint64(st.Nlink),
+		Nlink:  st.Nlink,
 		Uid:    st.Uid,
 		Gid:    st.Gid,
-		Rdev:   uint64(st.Rdev),
+		Rdev:   st.Rdev,
 		Size:   st.Size,
 		Blocks: st.Blocks,
 		Atime:  st.Atim.Nano(),
 		Mtime:  st.Mtim.Nano(),
 		Ctime:  st.Ctim.Nano(),
 	}, 0
+}
+
+// fstatFile returns the checked attributes of an open host file.
+func fstatFile(f *os.File) (vfs.Stat, errno.Errno) {
+	var st unix.Stat_t
+	if e := withFD(f, func(fd int) error { return unix.Fstat(fd, &st) }); e != 0 {
+		return vfs.Stat{}, e
+	}
+	return statFromSys(&st)
+}
+
+// withFD calls fn with f's descriptor and translates the result.
+func withFD(f *os.File, fn func(fd int) error) errno.Errno {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return hostErr(err)
+	}
+	var opErr error
+	if err := rc.Control(func(fd uintptr) { opErr = fn(int(fd)) }); err != nil {
+		return hostErr(err)
+	}
+	return hostErr(opErr)
 }
 
 func knownType(t vfs.FileType) bool {
@@ -47,15 +62,6 @@ func knownType(t vfs.FileType) bool {
 		return true
 	}
 	return false
-}
-
-// typeOf returns the file type of a host FileInfo (from its Stat_t), or EIO.
-func typeOf(fi os.FileInfo) (vfs.FileType, errno.Errno) {
-	st, e := statFromInfo(fi)
-	if e != 0 {
-		return 0, e
-	}
-	return st.Type(), 0
 }
 
 // checkName reports whether name is a single valid component. For names

@@ -126,10 +126,28 @@ type addedFunc struct {
 // planAdded decides the appended functions (the bulk helpers, if used)
 // and, for every cold path, which locals it saves in which scratch globals.
 func (w *rewriter) planAdded(infos []*fnInfo) {
+	next := w.m.funcs() + 1 // after the shift by the preempt import
 	if w.needHelpers {
-		next := w.m.funcs() + 1 // after the shift by the preempt import
 		w.fillHelper, w.copyHelper = next, next+1
 		w.added = append(w.added, addedFunc{w.typeBulk, w.fillBody()}, addedFunc{w.typeBulk, w.copyBody()})
+		next += 2
+	}
+	w.growHelper = map[uint32]uint32{}
+	w.growTypes = map[byte]uint32{}
+	for t := uint32(0); t < uint32(len(w.m.tables)); t++ {
+		if !w.grown[t] {
+			continue
+		}
+		rt := w.m.tables[t]
+		typ, ok := w.growTypes[rt]
+		if !ok {
+			typ = w.typeBulk + 1 + uint32(len(w.addedTypes))
+			w.addedTypes = append(w.addedTypes, []byte{0x60, 2, rt, typeI32, 1, typeI32})
+			w.growTypes[rt] = typ
+		}
+		w.growHelper[t] = next
+		w.added = append(w.added, addedFunc{typ, w.growBody(t)})
+		next++
 	}
 	m := w.m
 	for i, f := range infos {
@@ -632,6 +650,17 @@ func (f *funcRewriter) miscOp(start int) (bool, error) {
 			helper = f.w.copyHelper
 		}
 		f.bulk(site, op, 3, helper)
+	case 15:
+		// table.grow: bounded by maxTableSize through a helper (a table
+		// may declare no maximum).
+		t, _ := (&reader{b: op[2:]}).u32()
+		if int(t) >= len(f.w.m.tables) {
+			return false, fmt.Errorf("table.grow of table %d, out of range (at byte %d)", t, start)
+		}
+		if f.cfg != nil {
+			f.w.grown[t] = true
+		}
+		f.bulk(site, appendU32([]byte{0x10}, f.w.growHelper[t]), 1, 0)
 	default:
 		// The length is the last operand; the others stay on the stack.
 		f.bulk(site, op, 1, 0)

@@ -47,6 +47,14 @@ func validate(t *testing.T, bin []byte) (ok bool) {
 // why the loader never hands the runtime anything but the rewriter's
 // output. The other direction, valid programs refused, is covered by the
 // tests that run real programs (test/, userland/, libos).
+//
+// Custom sections other than "name" take no part in validation, so both
+// sides are compared without them: wazero refuses a module whose last
+// section is a custom section with nothing after its name ("failed to read
+// custom section name[]: EOF", from a zero-length Read at the end of the
+// input; the spec allows such a section), and whether the rewrite moves
+// one away from the end says nothing about the rewrite
+// (testdata/fuzz/FuzzInstrument/a574cda86ee9374b).
 func FuzzInstrument(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*.wasm")
 	for _, s := range seeds {
@@ -61,8 +69,8 @@ func FuzzInstrument(f *testing.F) {
 		if err != nil {
 			return
 		}
-		valid := validate(t, withoutNames(t, bin))
-		switch ok := validate(t, out); {
+		valid := validate(t, withoutCustom(t, bin, false))
+		switch ok := validate(t, withoutCustom(t, out, true)); {
 		case ok && !valid:
 			t.Fatal("the rewrite made an invalid module valid")
 		case !ok && valid:
@@ -71,20 +79,30 @@ func FuzzInstrument(f *testing.F) {
 	})
 }
 
-// withoutNames returns bin without its "name" custom sections.
-func withoutNames(t *testing.T, bin []byte) []byte {
-	m, err := decode(bin)
-	if err != nil {
-		t.Fatalf("decode after Instrument accepted: %v", err)
-	}
+// withoutCustom returns bin, which Instrument accepted or returned,
+// without its custom sections, but for its "name" sections if keepNames.
+func withoutCustom(t *testing.T, bin []byte, keepNames bool) []byte {
 	out := append([]byte(nil), bin[:8]...)
-	for _, s := range m.sections {
-		if s.id == secCustom {
-			if name, _ := (&reader{b: s.body}).name(); name == "name" {
+	r := &reader{b: bin, pos: 8}
+	for !r.done() {
+		id, err := r.byte()
+		if err != nil {
+			t.Fatal(err)
+		}
+		size, err := r.u32()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := r.bytes(uint64(size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id == secCustom {
+			if name, _ := (&reader{b: body}).name(); name != "name" || !keepNames {
 				continue
 			}
 		}
-		out = appendSection(out, s.id, s.body)
+		out = appendSection(out, id, body)
 	}
 	return out
 }

@@ -100,3 +100,17 @@ func (w *rewriter) chargeDirect(c asm, units int64) asm {
 	c = appendU32(append(c, 0x10), w.preempt)
 	return c.op(opEnd)
 }
+
+// growBody is the bounded table.grow of table t, (ref, n) -> old size or
+// -1: it refuses to grow the table beyond maxTableSize entries.
+func (w *rewriter) growBody(t uint32) []byte {
+	c := asm{0}
+	c = c.get(1).op(opI64ExtendI32U)
+	c = appendU32(append(c, 0xfc), 16) // table.size t
+	c = asm(appendU32(c, t)).op(opI64ExtendI32U, opI64Add)
+	c = asm(appendS64(append(c, opI64Const), maxTableSize)).op(opI64GtU)
+	c = c.op(opIf, blockVoid).i32(-1).op(opReturn, opEnd)
+	c = c.get(0).get(1)
+	c = appendU32(appendU32(append(c, 0xfc), 15), t) // table.grow t
+	return c.op(opEnd)
+}

@@ -41,7 +41,6 @@ package preempt
 
 import (
 	"fmt"
-	"strings"
 )
 
 const (
@@ -64,7 +63,9 @@ const (
 	// loops and calls is not charged.
 	smallLeaf = 256
 	// maxTableSize bounds every table (entries): a guest must not make
-	// the LibOS allocate tables of unbounded size.
+	// the LibOS allocate tables of unbounded size. A table may declare a
+	// larger maximum (Go's toolchain declares none): table.grow beyond
+	// this fails as it would beyond a declared maximum.
 	maxTableSize = 1 << 20
 )
 
@@ -110,6 +111,7 @@ type module struct {
 	globals     uint32   // imported and defined globals
 	funcTypes   []uint32 // type of every function, imported then defined
 	hasMemory   bool
+	tables      []byte // element type of every table, imported then defined
 }
 
 // funcs is the size of the guest's function index space.
@@ -185,7 +187,7 @@ func decode(bin []byte) (*module, error) {
 				}
 			}
 		case secTable:
-			err = readVector(r, func(i uint32) error { return readTable(r, i) })
+			err = readVector(r, func(i uint32) error { return m.readTable(r, i) })
 		case secMemory:
 			err = readVector(r, func(uint32) error {
 				m.hasMemory = true
@@ -290,7 +292,7 @@ func (m *module) readImports(r *reader) error {
 			m.funcTypes = append(m.funcTypes, t)
 			m.importFuncs++
 		case 0x01: // table
-			return readTable(r, i)
+			return m.readTable(r, i)
 		case 0x02: // memory
 			m.hasMemory = true
 			_, _, _, err := r.limits()
@@ -310,19 +312,24 @@ func (m *module) readImports(r *reader) error {
 	})
 }
 
-// readTable reads a table type and refuses tables that could grow without
-// bound.
-func readTable(r *reader, i uint32) error {
-	if _, err := r.valType(); err != nil {
-		return err
-	}
-	min, max, hasMax, err := r.limits()
+// readTable reads a table type and refuses a table larger than
+// maxTableSize from the start (table.grow is bounded by the rewrite).
+func (m *module) readTable(r *reader, i uint32) error {
+	t, err := r.valType()
 	if err != nil {
 		return err
 	}
-	if !hasMax || max > maxTableSize || min > maxTableSize {
-		return fmt.Errorf("table %d may grow beyond %d entries (declare a maximum of at most that)", i, maxTableSize)
+	if t != typeFuncref && t != typeExternref {
+		return fmt.Errorf("table %d: element type 0x%x is not a reference type", i, t)
 	}
+	min, _, _, err := r.limits()
+	if err != nil {
+		return err
+	}
+	if min > maxTableSize {
+		return fmt.Errorf("table %d starts with %d entries, more than the %d a table may have", i, min, maxTableSize)
+	}
+	m.tables = append(m.tables, t)
 	return nil
 }
 
@@ -359,6 +366,7 @@ func (m *module) rewrite(header []byte) ([]byte, error) {
 	// rewrite needs to know which functions' addresses are taken, and the
 	// sections before it what the code rewrite adds.
 	w.addrTaken = make([]bool, m.funcs())
+	w.grown = map[uint32]bool{}
 	done := map[byte][]byte{}
 	for _, id := range []byte{secElement, secGlobal, secCode, secGlobal} { // globals again: with the scratch globals
 		for _, s := range m.sections {
@@ -389,16 +397,16 @@ func (m *module) rewrite(header []byte) ([]byte, error) {
 		var err error
 		switch s.id {
 		case secCustom:
+			// Only the name section is kept: DWARF's code offsets would be
+			// stale, and the others (producers, target_features) mean
+			// nothing to the runtime (wazero v1.12 even refuses an empty
+			// one at the end of a module).
 			name, _ := (&reader{b: s.body}).name()
-			switch {
-			case strings.HasPrefix(name, ".debug_"):
-				continue // DWARF: its code offsets would be stale
-			case name == "name":
-				if body = w.names(s.body); body == nil {
-					continue
-				}
-			default:
-				body = s.body
+			if name != "name" {
+				continue
+			}
+			if body = w.names(s.body); body == nil {
+				continue
 			}
 		case secType:
 			body, err = appendToVector(s.body, w.newTypes()...)

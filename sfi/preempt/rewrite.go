@@ -12,8 +12,12 @@ type rewriter struct {
 	fillHelper, copyHelper uint32 // function indices of the bulk helpers
 	needHelpers            bool   // some function uses memory.fill or memory.copy
 	added                  []addedFunc
-	scratch                []byte // types of the scratch globals, after the budget
-	addrTaken              []bool // functions in element segments or named by ref.func
+	scratch                []byte            // types of the scratch globals, after the budget
+	addrTaken              []bool            // functions in element segments or named by ref.func
+	grown                  map[uint32]bool   // tables some table.grow grows
+	growHelper             map[uint32]uint32 // their bounded grow functions
+	growTypes              map[byte]uint32   // (ref, i32) -> i32 types, by ref type
+	addedTypes             [][]byte          // types after typeBulk
 }
 
 // fn maps an original function index to its index after the preempt
@@ -26,10 +30,10 @@ func (w *rewriter) fn(idx uint32) uint32 {
 }
 
 func (w *rewriter) newTypes() [][]byte {
-	return [][]byte{
+	return append([][]byte{
 		{0x60, 0, 0},
 		{0x60, 3, typeI32, typeI32, typeI32, 0},
-	}
+	}, w.addedTypes...)
 }
 
 func (w *rewriter) newImport() []byte {
@@ -171,6 +175,9 @@ func (w *rewriter) exports(body []byte) ([]byte, error) {
 			return nil, fmt.Errorf("export %q: unknown kind 0x%x", name, kind)
 		}
 		out = appendU32(append(appendName(out, name), kind), idx)
+	}
+	if !r.done() {
+		return nil, fmt.Errorf("%d bytes after the exports", len(body)-r.pos)
 	}
 	return append(out, w.newExport()...), nil
 }

@@ -60,11 +60,19 @@ var pipe2 = abi.Func{
 }
 
 // dupAbove puts a new descriptor for fd's description at the lowest free
-// number >= min and stores it at result (dup, F_DUPFD).
-func dupAbove(p *kernel.Process, mod api.Module, fd, min int32, cloexec bool, result uint32) errno.Errno {
+// number >= min and stores it at result (dup, F_DUPFD). No free number is
+// EMFILE (fdtable.Table.Insert). F_DUPFD (fdupfd) also refuses, as Linux's
+// f_dupfd, a minimum that is not below RLIMIT_NOFILE with EINVAL — after
+// EBADF for fd — so that F_DUPFD 0 under a limit of 0 is EINVAL while dup
+// is EMFILE.
+func dupAbove(p *kernel.Process, mod api.Module, fd, min int32, cloexec, fdupfd bool, result uint32) errno.Errno {
 	f, e := p.FDs.Get(fd)
 	if e != 0 {
 		return e
+	}
+	if fdupfd && (min < 0 || min >= p.FDs.Limit()) {
+		f.DecRef()
+		return errno.EINVAL
 	}
 	if _, e := abi.Bytes(mod, result, 4); e != 0 {
 		f.DecRef()
@@ -83,7 +91,7 @@ var dup = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("result.fd")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return dupAbove(p, mod, int32(s[0]), 0, false, uint32(s[1]))
+		return dupAbove(p, mod, int32(s[0]), 0, false, false, uint32(s[1]))
 	},
 }
 
@@ -119,7 +127,7 @@ var fcntl = abi.Func{
 		fd, cmd, arg, result := int32(s[0]), uint32(s[1]), int32(s[2]), uint32(s[3])
 		switch cmd {
 		case fDupfd, fDupfdCloexec:
-			return dupAbove(p, mod, fd, arg, cmd == fDupfdCloexec, result)
+			return dupAbove(p, mod, fd, arg, cmd == fDupfdCloexec, true, result)
 		}
 		f, e := p.FDs.Get(fd)
 		if e != 0 {

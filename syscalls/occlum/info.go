@@ -72,7 +72,7 @@ const noMemoryLimit = 1 << 32
 
 var sysinfo = abi.Func{
 	Support: abi.Partial,
-	Note:    "load averages are 0 and freeram is totalram: memory use is not accounted across processes",
+	Note:    "totalram is user_space_size, freeram what all processes' linear memories leave of it; load averages are 0",
 	Name:    "sysinfo",
 	Params:  []abi.Param{abi.I32("buf")},
 	Results: abi.Errno,
@@ -87,10 +87,11 @@ var sysinfo = abi.Func{
 		if ram == 0 {
 			ram = noMemoryLimit
 		}
+		used := min(k.MemoryUsed(), ram)
 		clear(buf)
 		binary.LittleEndian.PutUint64(buf[0:], uint64(max(uptime, 0)))
-		binary.LittleEndian.PutUint64(buf[32:], ram) // totalram
-		binary.LittleEndian.PutUint64(buf[40:], ram) // freeram
+		binary.LittleEndian.PutUint64(buf[32:], ram)      // totalram
+		binary.LittleEndian.PutUint64(buf[40:], ram-used) // freeram
 		binary.LittleEndian.PutUint32(buf[80:], uint32(k.Count()))
 		binary.LittleEndian.PutUint32(buf[84:], 1) // mem_unit
 		return 0

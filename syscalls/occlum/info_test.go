@@ -80,3 +80,34 @@ func TestSysinfo(t *testing.T) {
 	want(t, env, wFAULT, "sysinfo", wild)
 	want(t, env, wFAULT, "sysinfo", memSize-87)
 }
+
+// meter is a kernel.MemoryMeter reporting a fixed use.
+type meter uint64
+
+func (m meter) MemoryUsed() uint64 { return uint64(m) }
+
+// sysinfo's freeram is what the processes' memory leaves of
+// user_space_size (security finding 6), never below 0.
+func TestSysinfoMemoryUsed(t *testing.T) {
+	env := occlumEnv(t)
+	k := env.Kernel
+	ram := func() (total, free uint64) {
+		t.Helper()
+		want(t, env, wSUCCESS, "sysinfo", buf)
+		return env.U64(t, buf+32), env.U64(t, buf+40)
+	}
+	for _, tc := range []struct {
+		limit, used, total, free uint64
+	}{
+		{256 << 20, 100 << 20, 256 << 20, 156 << 20},
+		{256 << 20, 256 << 20, 256 << 20, 0},
+		{256 << 20, 300 << 20, 256 << 20, 0}, // a limit lowered under use
+		{0, 1 << 20, 1 << 32, 1<<32 - 1<<20}, // no limit: the wasm32 address space
+	} {
+		k.Limits.UserSpaceSize = tc.limit
+		k.Memory = meter(tc.used)
+		if total, free := ram(); total != tc.total || free != tc.free {
+			t.Errorf("limit %d, used %d: totalram %d, freeram %d; want %d, %d", tc.limit, tc.used, total, free, tc.total, tc.free)
+		}
+	}
+}

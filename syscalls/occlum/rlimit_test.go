@@ -131,3 +131,36 @@ func TestPrlimit(t *testing.T) {
 		t.Errorf("NOFILE after failures = %d, %d", cur, max)
 	}
 }
+
+// RLIMIT_NOFILE 0: every call that allocates a descriptor fails as on
+// Linux (checked natively): dup and pipe2 with EMFILE, F_DUPFD with EINVAL
+// (its minimum is not below the limit; EBADF first for a closed fd), dup2
+// and dup3 onto any other descriptor with EBADF; dup2 of a descriptor onto
+// itself still succeeds. Nothing is opened.
+func TestNofileZero(t *testing.T) {
+	env := occlumEnv(t)
+	want(t, env, wSUCCESS, "setrlimit", rlimitNofile, putLimit(t, env, res, 0, 0))
+	if l := limit(t, env, rlimitNofile); l != (rlimit{0, 0}) {
+		t.Fatalf("NOFILE = %v", l)
+	}
+	n := env.Proc.FDs.Count()
+	want(t, env, wMFILE, "dup", fdFile, res)
+	want(t, env, wMFILE, "pipe2", res, 0)
+	want(t, env, wMFILE, "pipe2", res, lCLOEXEC|lNONBLOCK)
+	want(t, env, wINVAL, "fcntl", fdFile, fDupfd, 0, res)
+	want(t, env, wINVAL, "fcntl", fdFile, fDupfdCloexec, 0, res)
+	want(t, env, wINVAL, "fcntl", fdFile, fDupfd, 5, res)
+	want(t, env, wBADF, "fcntl", fdClosed, fDupfd, 0, res)
+	want(t, env, wBADF, "dup", fdClosed, res)
+	want(t, env, wBADF, "dup2", fdFile, 0)
+	want(t, env, wBADF, "dup2", fdFile, 11)
+	want(t, env, wSUCCESS, "dup2", fdFile, fdFile)
+	want(t, env, wBADF, "dup3", fdFile, 11, 0)
+	want(t, env, wBADF, "dup3", fdFile, 0, lCLOEXEC)
+	want(t, env, wINVAL, "dup3", fdFile, fdFile, 0)
+	if got := env.Proc.FDs.Count(); got != n {
+		t.Errorf("%d descriptors opened under RLIMIT_NOFILE 0", got-n)
+	}
+	// Existing descriptors stay usable.
+	want(t, env, wSUCCESS, "fd_fdstat_get", fdFile, buf)
+}

@@ -133,6 +133,11 @@ var pathOpen = abi.Func{
 		if e != 0 {
 			return e
 		}
+		// As Linux, the descriptor is found before the file: with none
+		// free below RLIMIT_NOFILE, EMFILE, and nothing is created.
+		if e := p.FDs.CheckFree(0); e != 0 {
+			return e
+		}
 		f, e := p.Kernel().VFS.Open(path, flags, 0o666&^p.Umask(), p.FDs)
 		if e != 0 {
 			return e

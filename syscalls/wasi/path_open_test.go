@@ -231,3 +231,31 @@ func TestPathOpen(t *testing.T) {
 		})
 	}
 }
+
+// eMFILE is WASI's EMFILE.
+const eMFILE = 33
+
+// With no descriptor free below RLIMIT_NOFILE, path_open is EMFILE, as
+// open(2) on Linux — also with the limit at 0 — and, as there, nothing is
+// opened or created: the descriptor is found before the file is.
+func TestPathOpenEMFILE(t *testing.T) {
+	env := newEnv(t, wasitest.Options{})
+	for _, limit := range []int32{0, int32(env.Proc.FDs.Count())} {
+		if e := env.Proc.FDs.SetLimits(limit, 64); e != 0 {
+			t.Fatal(e)
+		}
+		before := env.Proc.FDs.Count()
+		for _, tc := range []struct {
+			path   string
+			oflags uint32
+		}{{"f", 0}, {"new", oCreat}, {"missing", 0}, {"d", oDirectory}} {
+			if e, _ := pathOpen(t, env, fdRoot, 0, tc.path, tc.oflags, libcRDWR, 0); e != eMFILE {
+				t.Errorf("limit %d: path_open %q = %d, want EMFILE", limit, tc.path, e)
+			}
+		}
+		exists("/new", false)(t, env)
+		if n := env.Proc.FDs.Count(); n != before {
+			t.Errorf("limit %d: failed path_open left %d descriptors, had %d", limit, n, before)
+		}
+	}
+}
