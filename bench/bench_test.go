@@ -25,6 +25,12 @@ var binDir = func() string { d, _ := filepath.Abs("../bin"); return d }()
 // build compiles src natively and with occlum-gcc and returns both paths.
 func build(b *testing.B, src string) (native, wasm string) {
 	b.Helper()
+	return buildWith(b, src)
+}
+
+// buildWith is build with more compiler arguments (flags, other sources).
+func buildWith(b *testing.B, src string, extra ...string) (native, wasm string) {
+	b.Helper()
 	gcc := filepath.Join(binDir, "occlum-gcc")
 	if _, err := os.Stat(gcc); err != nil {
 		b.Fatalf("%s missing: run `make build` (make bench does)", gcc)
@@ -32,7 +38,10 @@ func build(b *testing.B, src string) (native, wasm string) {
 	dir := b.TempDir()
 	name := strings.TrimSuffix(filepath.Base(src), ".c")
 	native, wasm = filepath.Join(dir, name), filepath.Join(dir, name+".wasm")
-	for _, c := range [][]string{{"cc", "-O2", "-o", native, src}, {gcc, "-O2", "-o", wasm, src}} {
+	for _, c := range [][]string{
+		append([]string{"cc", "-O2", "-o", native, src}, extra...),
+		append([]string{gcc, "-O2", "-o", wasm, src}, extra...),
+	} {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
 			b.Fatalf("%s: %v\n%s", strings.Join(c, " "), err, out)
 		}
@@ -50,6 +59,18 @@ func row(b *testing.B, what, unit string, ours, native float64, lowerIsBetter bo
 	b.ReportMetric(native, "native-"+unit)
 	b.ReportMetric(ratio, "x-native")
 	fmt.Printf("BENCH | %-34s | %10.2f %-6s | %10.2f %-6s | %5.2fx |\n", what, ours, unit, native, unit, ratio)
+}
+
+// row3 prints our figure beside plain wazero's and native Linux's, with
+// both ratios (lower is better for all three).
+func row3(b *testing.B, what, unit string, ours, plain, native float64) {
+	b.ReportMetric(ours, unit)
+	b.ReportMetric(plain, "wazero-"+unit)
+	b.ReportMetric(native, "native-"+unit)
+	b.ReportMetric(ours/plain, "x-wazero")
+	b.ReportMetric(ours/native, "x-native")
+	fmt.Printf("BENCH | %-34s | %10.2f %-3s | wazero %10.2f %-3s | native %10.2f %-3s | %.3fx wazero | %.2fx native |\n",
+		what, ours, unit, plain, unit, native, unit, ours/plain, ours/native)
 }
 
 func parseFloat(b *testing.B, out []byte) float64 {
@@ -84,32 +105,6 @@ func BenchmarkSyscallRoundTrip(b *testing.B) {
 		nat = append(nat, parseFloat(b, o))
 	}
 	row(b, "syscall round trip", "ns", median(ours), median(nat), true)
-}
-
-// BenchmarkCompute: CPU-bound C code (hashing, a quicksort, floating point),
-// guest-timed: the cost of running as WebAssembly with SFI checks.
-func BenchmarkCompute(b *testing.B) {
-	native, wasm := build(b, "src/compute.c")
-	bin, err := os.ReadFile(wasm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var ours, nat []float64
-	for i := 0; i < b.N; i++ {
-		var out bytes.Buffer
-		st, err := libostest.RunProgram(context.Background(), libostest.ProgramOptions{
-			Wasm: bin, Args: []string{"compute"}, Stdout: &out, Stderr: os.Stderr})
-		if err != nil || st.ShellStatus() != 0 {
-			b.Fatalf("LibOS run: status %d, %v", st.ShellStatus(), err)
-		}
-		ours = append(ours, parseFloat(b, out.Bytes()))
-		o, err := exec.Command(native).Output()
-		if err != nil {
-			b.Fatal(err)
-		}
-		nat = append(nat, parseFloat(b, o))
-	}
-	row(b, "compute (hash, sort, float)", "ms", median(ours), median(nat), true)
 }
 
 // BenchmarkOcclumRunHello: `occlum run /bin/hello_world` end to end (CLI,
