@@ -261,21 +261,32 @@ func checkSignKey(k *rsa.PrivateKey, fail func(string, ...any) error) (*rsa.Priv
 // writeFileAtomic writes data to a temporary file beside path and renames
 // it into place.
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	return placeFile(path, data, perm, os.Rename)
+}
+
+// placeFile writes data to a temporary file beside path, with perm and
+// synced, then puts it in place with place (os.Rename replaces, os.Link
+// fails with fs.ErrExist if path exists).
+func placeFile(path string, data []byte, perm fs.FileMode, place func(tmp, path string) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Chmod(perm); err != nil {
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return place(tmp.Name(), path)
 }

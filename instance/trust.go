@@ -98,31 +98,10 @@ func devKey() (*rsa.PrivateKey, error) {
 	return key, nil
 }
 
-// writeFileExclusive writes data to a new file at path, atomically (a
-// temporary file linked into place), failing with fs.ErrExist if path
-// exists.
+// writeFileExclusive writes data to a new file at path, atomically,
+// failing with fs.ErrExist if path exists.
 func writeFileExclusive(path string, data []byte, perm fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Link(tmp.Name(), path)
+	return placeFile(path, data, perm, os.Link)
 }
 
 // signerRecord is signers/<id>.json.
