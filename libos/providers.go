@@ -93,7 +93,14 @@ func ProvideLoader(ctx context.Context, o Options, fams Families, log *zap.Logge
 		UserSpaceSize: uint64(o.Config.ResourceLimits.UserSpaceSize),
 		CacheDir:      o.CacheDir,
 		Preempt: func(ctx context.Context, mod api.Module) {
-			kernel.AfterSyscall(ctx, kernel.ProcessFrom(ctx), mod)
+			p := kernel.ProcessFrom(ctx)
+			if p == nil || !p.NeedsAttention() {
+				return
+			}
+			// A handler run here may overwrite the scratch globals the
+			// interrupted code keeps its loop's values in.
+			defer sfi.SaveScratch(mod)()
+			kernel.AfterSyscall(ctx, p, mod)
 		},
 	})
 	if err != nil {

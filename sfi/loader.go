@@ -36,6 +36,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -452,4 +453,27 @@ func (l *Loader) registerPreempt(ctx context.Context, hook func(context.Context,
 	}
 	l.AllowModule(mod)
 	return nil
+}
+
+// SaveScratch returns a function that puts the scratch globals of mod (see
+// package preempt) back as they are now. The host runs guest code inside a
+// preemption call (a signal handler): that code's cold paths reuse the
+// scratch globals, in which the interrupted cold path keeps its loop's
+// values until the call returns.
+func SaveScratch(mod api.Module) (restore func()) {
+	var gs []api.MutableGlobal
+	var vals []uint64
+	for k := 0; ; k++ {
+		g, ok := mod.ExportedGlobal(preempt.ScratchPrefix + strconv.Itoa(k)).(api.MutableGlobal)
+		if !ok {
+			break
+		}
+		gs = append(gs, g)
+		vals = append(vals, g.Get())
+	}
+	return func() {
+		for k, g := range gs {
+			g.Set(vals[k])
+		}
+	}
 }

@@ -114,6 +114,7 @@ var programs = []program{
 		name: "signal", needs: "occlum",
 		helpers: []string{"empty", "signal_parent", "spin_handler", "print_sigs", "sleep_then_exit"},
 	},
+	{name: "sig_preempt", needs: "occlum", helpers: []string{"signal_parent"}},
 	{name: "kill_group", needs: "occlum", helpers: []string{"spin", "cat"}},
 	{name: "dup_fcntl", needs: "occlum", helpers: []string{"fdcheck"}},
 	{name: "emfile", needs: "occlum"},

@@ -306,6 +306,10 @@ func (p *Process) Deliver(ctx context.Context, mod api.Module) {
 	}
 }
 
+// NeedsAttention reports whether p has a kill or a deliverable signal to
+// act on (AfterSyscall would act).
+func (p *Process) NeedsAttention() bool { return p.attention.Load() }
+
 // AfterSyscall is called when a syscall returns to the guest: it acts on a
 // kill or on pending signals. Cheap when there is nothing to do.
 func AfterSyscall(ctx context.Context, p *Process, mod api.Module) {

@@ -24,9 +24,13 @@ const addedLocals = 3
 //   - a loop check's cold path then branches to the loop head instead of
 //     falling into the body.
 //
-// The scratch globals are not exported: the guest cannot name them (every
-// global index it uses was checked against its own globals), and only the
-// cold paths write them.
+// The guest cannot name the scratch globals (every global index it uses
+// was checked against its own globals); only the cold paths write them.
+// They are exported (ScratchPrefix), for the host: guest code the host runs
+// inside a preemption call (a signal handler) reaches cold paths of its
+// own, which reuse the scratch globals, so the host keeps their values
+// across it (sfi.SaveScratch). Only numbers are saved; v128 and reference
+// locals stay live across the call.
 
 // fnInfo is what the analysis learns about one function body.
 type fnInfo struct {
@@ -178,8 +182,12 @@ func (w *rewriter) planAdded(infos []*fnInfo) {
 		f.saves = make([]siteSave, len(f.loopSite)+len(f.bulkSite)+1)
 		for site := range f.saves {
 			var ls []uint32
-			for l := range f.locals {
-				if f.save != nil && f.save[site].has(uint32(l)) {
+			for l, t := range f.locals {
+				// v128 and reference locals are not saved (SaveScratch
+				// keeps numbers only): left live across the call, which
+				// costs speed, not correctness.
+				numeric := t != typeV128 && t != typeFuncref && t != typeExternref
+				if numeric && f.save != nil && f.save[site].has(uint32(l)) {
 					ls = append(ls, uint32(l))
 				}
 			}

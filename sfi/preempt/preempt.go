@@ -46,6 +46,10 @@ import (
 const (
 	// BudgetGlobal is the export name of the budget global.
 	BudgetGlobal = "__occlum_budget"
+	// ScratchPrefix and a number name the exported scratch globals (see
+	// code.go); SaveScratch keeps them across guest code the host runs
+	// inside a preemption call.
+	ScratchPrefix = "__occlum_scratch"
 	// ImportModule and ImportFunc name the inserted import, of type () -> ().
 	ImportModule = "occlum_sfi"
 	ImportFunc   = "preempt"

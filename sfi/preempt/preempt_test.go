@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -443,5 +444,59 @@ func TestTableGrowBounded(t *testing.T) {
 	}
 	if got := h.call(mod, "growe", 10)[0]; got != 2 {
 		t.Fatalf("growe = %d", got)
+	}
+}
+
+// A preemption call may run guest code (the LibOS delivers signal handlers
+// there), and that code reaches preemption points of its own: the
+// interrupted loop's saved values must survive it.
+func TestReentrantPreemption(t *testing.T) {
+	h := newHarness(t)
+	mod := h.load(`(module
+	  (global $sink (mut i64) (i64.const 0))
+	  (func $handler (export "handler") (local $x i64) (local $y i64) (local $i i32)
+	    (local.set $x (i64.const 88172645463325252))
+	    (loop $l
+	      (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 13))))
+	      (local.set $y (i64.add (local.get $y) (local.get $x)))
+	      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+	      (br_if $l (i32.lt_u (local.get $i) (i32.const 300000))))
+	    (global.set $sink (local.get $y)))
+	  (func (export "chunk") (param $n i32) (result i64) (local $a i64) (local $b i64) (local $i i32)
+	    (local.set $a (i64.const 1)) (local.set $b (i64.const 2))
+	    (loop $l
+	      (local.set $a (i64.add (i64.mul (local.get $a) (i64.const 6364136223846793005)) (i64.const 1442695040888963407)))
+	      (local.set $b (i64.xor (local.get $b) (i64.shr_u (local.get $a) (i64.const 17))))
+	      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+	      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+	    (i64.xor (local.get $a) (local.get $b))))`)
+	const n = 10 * Budget
+	want := h.call(mod, "chunk", n)[0]
+	handler := mod.ExportedFunction("handler")
+	depth := 0
+	h.onPreempt = func(m api.Module) {
+		if depth > 0 {
+			return
+		}
+		depth++
+		// As the loader's caller does (sfi.SaveScratch, which this
+		// package cannot import): keep the scratch globals.
+		var saved []uint64
+		for k := 0; m.ExportedGlobal(ScratchPrefix+strconv.Itoa(k)) != nil; k++ {
+			saved = append(saved, m.ExportedGlobal(ScratchPrefix+strconv.Itoa(k)).Get())
+		}
+		if len(saved) == 0 {
+			t.Error("no scratch globals exported")
+		}
+		if _, err := handler.Call(h.ctx); err != nil {
+			t.Error(err)
+		}
+		for k, v := range saved {
+			m.ExportedGlobal(ScratchPrefix + strconv.Itoa(k)).(api.MutableGlobal).Set(v)
+		}
+		depth--
+	}
+	if got := h.call(mod, "chunk", n)[0]; got != want {
+		t.Fatalf("chunk = %#x with a handler run at its preemption points, %#x without", got, want)
 	}
 }

@@ -1,6 +1,10 @@
 package preempt
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // rewriter emits the instrumented sections of one module.
 type rewriter struct {
@@ -65,8 +69,14 @@ func (w *rewriter) newGlobals() [][]byte {
 	return out
 }
 
-func (w *rewriter) newExport() []byte {
-	return appendU32(append(appendName(nil, BudgetGlobal), 0x03), w.budget)
+// newExports returns the exports of the budget and the scratch globals.
+func (w *rewriter) newExports() [][]byte {
+	out := [][]byte{appendU32(append(appendName(nil, BudgetGlobal), 0x03), w.budget)}
+	for k := range w.scratch {
+		name := ScratchPrefix + strconv.Itoa(k)
+		out = append(out, appendU32(append(appendName(nil, name), 0x03), w.budget+1+uint32(k)))
+	}
+	return out
 }
 
 func (w *rewriter) newFunctions() [][]byte {
@@ -87,7 +97,7 @@ func (w *rewriter) newSection(id byte) []byte {
 	case secGlobal:
 		return vector(w.newGlobals()...)
 	case secExport:
-		return vector(w.newExport())
+		return vector(w.newExports()...)
 	case secFunction:
 		return vector(w.newFunctions()...)
 	}
@@ -143,14 +153,15 @@ func (w *rewriter) exports(body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := appendU32(nil, n+1)
+	added := w.newExports()
+	out := appendU32(nil, n+uint32(len(added)))
 	for i := uint32(0); i < n; i++ {
 		name, err := r.name()
 		if err != nil {
 			return nil, err
 		}
-		if name == BudgetGlobal {
-			return nil, fmt.Errorf("exports the reserved name %s", BudgetGlobal)
+		if name == BudgetGlobal || strings.HasPrefix(name, ScratchPrefix) {
+			return nil, fmt.Errorf("exports the reserved name %s", name)
 		}
 		kind, err := r.byte()
 		if err != nil {
@@ -179,7 +190,10 @@ func (w *rewriter) exports(body []byte) ([]byte, error) {
 	if !r.done() {
 		return nil, fmt.Errorf("%d bytes after the exports", len(body)-r.pos)
 	}
-	return append(out, w.newExport()...), nil
+	for _, e := range added {
+		out = append(out, e...)
+	}
+	return out, nil
 }
 
 func (w *rewriter) start(body []byte) ([]byte, error) {
