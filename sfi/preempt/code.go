@@ -2,9 +2,14 @@ package preempt
 
 import "fmt"
 
-// maxLocals bounds the locals of one function (the runtime has its own
-// limit; this one keeps the added locals' indices from overflowing).
-const maxLocals = 1 << 16
+// maxLocals bounds the locals of one function, and maxModuleLocals those
+// of all functions together: the runtime spends time and memory on every
+// declared local (the review compiled 5,000 functions of 65,536 locals,
+// 40 KB of module, for 16 s and 2.5 GB).
+const (
+	maxLocals       = 50000
+	maxModuleLocals = 1 << 22
+)
 
 // addedLocals is how many i32 locals the rewrite may add to a function:
 // temporaries for the operands of bulk operations.
@@ -45,13 +50,36 @@ type fnInfo struct {
 	addrTaken bool        // in a table or named by ref.func
 	loops     []loopCover // per loop, in order: the calls that may cover it
 	loopSite  []int       // per loop: its site (see cfg)
+	loopBytes []int       // per loop: its body's code bytes, nested loops left out
+	loopCalls [][]uint32  // per loop: the direct calls in its body, nested loops left out
+	calls     []uint32    // every direct call in the function
 	bulkSite  []int       // per bulk operation: its site
 	save      []bits      // per site: the guest locals to save there (nil: none)
 
 	// Decided by planAdded.
-	covered []bool     // per loop: covered by a call, so not checked
-	saves   []siteSave // per site: what its cold path saves
+	covered     []bool     // per loop: covered by a call, so not checked
+	loopWeight  []int64    // per loop: the units an iteration costs
+	entryWeight int64      // the units a call costs
+	saves       []siteSave // per site: what its cold path saves
 }
+
+// Units are a measure of time: a charge is weighted by the code it covers,
+// one unit per unitBytes bytes (about 1.5 ns of a tight loop per unit), so
+// that a loop with a long body or a call to a large function reaches a
+// preemption point as soon as a tight loop does. The code a charge covers:
+// for a function's entry, the function's code and that of the free leaves
+// it calls; for a loop iteration, the loop's body (nested loops charge
+// themselves) and the free leaves it calls.
+const (
+	unitBytes = 64
+	// maxCoveredBody is the largest loop body a covering call may stand
+	// for (its own code is not charged then).
+	maxCoveredBody = 4 * unitBytes
+	// maxSaved bounds the locals one cold path saves: the rest stay live
+	// across the call, which costs speed, not correctness (bzip2's
+	// decompressor lost 9% at 16).
+	maxSaved = 64
+)
 
 // loopCover lists the calls made directly in a loop's body before any
 // branch back to its head (see instructions).
@@ -98,6 +126,9 @@ func (w *rewriter) code(body []byte) ([]byte, error) {
 		t := m.types[m.funcTypes[m.importFuncs+i]]
 		if infos[i], err = w.analyze(bodies[i], t.params); err != nil {
 			return nil, fmt.Errorf("function %d: %w", m.importFuncs+i, err)
+		}
+		if w.locals += len(infos[i].locals); w.locals > maxModuleLocals {
+			return nil, fmt.Errorf("more than %d locals in all", maxModuleLocals)
 		}
 	}
 	if !r.done() {
@@ -157,18 +188,38 @@ func (w *rewriter) planAdded(infos []*fnInfo) {
 	for i, f := range infos {
 		f.addrTaken = w.addrTaken[m.importFuncs+uint32(i)]
 	}
+	// leafBytes is what a call costs its caller: the code of a free leaf.
+	leafBytes := func(callee uint32) int {
+		if callee < m.importFuncs {
+			return 0
+		}
+		if c := infos[callee-m.importFuncs]; !c.charged() {
+			return c.codeSize
+		}
+		return 0
+	}
+	weight := func(bytes int, calls []uint32) int64 {
+		for _, c := range calls {
+			bytes += leafBytes(c)
+		}
+		return 1 + int64(bytes)/unitBytes
+	}
 	// A loop is covered if every iteration makes a call that is itself a
-	// preemption point (a host call) or charged: a call_indirect reaches
-	// only functions whose address is taken (charged) or host functions.
+	// preemption point (a host call) or charged — a call_indirect reaches
+	// only functions whose address is taken (charged) or host functions —
+	// and its own body is short.
 	for _, f := range infos {
 		f.covered = make([]bool, len(f.loops))
+		f.loopWeight = make([]int64, len(f.loops))
 		for k, lc := range f.loops {
 			cov := lc.indirect
 			for _, c := range lc.callees {
 				cov = cov || c < m.importFuncs || infos[c-m.importFuncs].charged()
 			}
-			f.covered[k] = cov
+			f.loopWeight[k] = weight(f.loopBytes[k], f.loopCalls[k])
+			f.covered[k] = cov && f.loopWeight[k] <= maxCoveredBody/unitBytes
 		}
+		f.entryWeight = weight(f.codeSize, f.calls)
 	}
 	byType := map[byte][]uint32{} // scratch globals of each type
 	for _, f := range infos {
@@ -182,20 +233,23 @@ func (w *rewriter) planAdded(infos []*fnInfo) {
 		f.saves = make([]siteSave, len(f.loopSite)+len(f.bulkSite)+1)
 		for site := range f.saves {
 			var ls []uint32
-			for l, t := range f.locals {
-				// v128 and reference locals are not saved (SaveScratch
-				// keeps numbers only): left live across the call, which
-				// costs speed, not correctness.
-				numeric := t != typeV128 && t != typeFuncref && t != typeExternref
-				if numeric && f.save != nil && f.save[site].has(uint32(l)) {
-					ls = append(ls, uint32(l))
-				}
-			}
 			if bulk[site] {
 				// A bulk operation: its parked operands are live across
 				// its charge.
 				for k := uint32(0); k < addedLocals; k++ {
 					ls = append(ls, f.tmpLocal()+k)
+				}
+			}
+			if f.save != nil {
+				for _, l := range f.save[site].members() {
+					if len(ls) == maxSaved {
+						break
+					}
+					// v128 and reference locals are not saved
+					// (SaveScratch keeps numbers only).
+					if t := f.locals[l]; t != typeV128 && t != typeFuncref && t != typeExternref {
+						ls = append(ls, l)
+					}
 				}
 			}
 			s := siteSave{locals: ls}
@@ -268,7 +322,7 @@ func (w *rewriter) function(fb []byte, f *fnInfo) ([]byte, error) {
 	}
 	fr.out = out
 	if f.charged() {
-		fr.charge(1, 0, nil)
+		fr.charge(f.entryWeight, 0, nil)
 	}
 	if err := fr.instructions(); err != nil {
 		return nil, err
@@ -336,8 +390,8 @@ func (f *funcRewriter) chargeStack(site int, tail func(asm) asm) {
 // local counter cost 23% and the global 14% (5.6% against 11.7% on the
 // whole of bench/src/compute.c): the local took a register the loop
 // needed.
-func (f *funcRewriter) loopCheck(site int, params bool) {
-	f.charge(1, site, func(c asm) asm {
+func (f *funcRewriter) loopCheck(site int, units int64, params bool) {
+	f.charge(units, site, func(c asm) asm {
 		if params {
 			return c
 		}
@@ -397,8 +451,19 @@ func (f *funcRewriter) instructions() error {
 	type frame struct {
 		loop     int
 		branched bool
+		start    int // loop: where its body starts
+		nested   int // loop: bytes of the loops nested in it
 	}
 	ctrl := []frame{{loop: -1}}
+	// innermost returns the innermost open loop's frame, or nil.
+	innermost := func() *frame {
+		for i := len(ctrl) - 1; i >= 0; i-- {
+			if ctrl[i].loop >= 0 {
+				return &ctrl[i]
+			}
+		}
+		return nil
+	}
 	branchTo := func(label uint32) {
 		if int(label) < len(ctrl) {
 			ctrl[len(ctrl)-1-int(label)].branched = true
@@ -407,6 +472,12 @@ func (f *funcRewriter) instructions() error {
 	// called records a call (callee, or -1 for call_indirect) made
 	// directly in a loop's body before any branch back to its head.
 	called := func(callee int64) {
+		if g != nil && callee >= 0 {
+			f.info.calls = append(f.info.calls, uint32(callee))
+			if l := innermost(); l != nil {
+				f.info.loopCalls[l.loop] = append(f.info.loopCalls[l.loop], uint32(callee))
+			}
+		}
 		if top := ctrl[len(ctrl)-1]; top.loop >= 0 && !top.branched && g != nil {
 			lc := &f.info.loops[top.loop]
 			if callee < 0 {
@@ -514,7 +585,7 @@ func (f *funcRewriter) instructions() error {
 				return fmt.Errorf("bad block type (at byte %d)", start)
 			}
 			f.out = append(f.out, r.b[start:r.pos]...)
-			fr := frame{loop: -1}
+			fr := frame{loop: -1, start: r.pos}
 			switch {
 			case f.info == nil:
 			case op == 0x02 && g != nil:
@@ -526,9 +597,11 @@ func (f *funcRewriter) instructions() error {
 				f.loops++
 				if g != nil {
 					f.info.loops = append(f.info.loops, loopCover{})
+					f.info.loopBytes = append(f.info.loopBytes, 0)
+					f.info.loopCalls = append(f.info.loopCalls, nil)
 					f.info.loopSite = append(f.info.loopSite, g.loop())
 				} else if !f.info.covered[fr.loop] {
-					f.loopCheck(f.info.loopSite[fr.loop], bt >= 0 && len(m.types[bt].params) > 0)
+					f.loopCheck(f.info.loopSite[fr.loop], f.info.loopWeight[fr.loop], bt >= 0 && len(m.types[bt].params) > 0)
 				}
 			}
 			ctrl = append(ctrl, fr)
@@ -537,6 +610,15 @@ func (f *funcRewriter) instructions() error {
 			f.out = append(f.out, op)
 			if g != nil {
 				g.end()
+			}
+			if top := ctrl[len(ctrl)-1]; top.loop >= 0 && g != nil {
+				size := r.pos - top.start
+				f.info.loopBytes[top.loop] = size - top.nested
+				ctrl = ctrl[:len(ctrl)-1]
+				if l := innermost(); l != nil {
+					l.nested += size
+				}
+				continue
 			}
 			ctrl = ctrl[:len(ctrl)-1]
 			if len(ctrl) == 0 {
@@ -589,6 +671,7 @@ func (f *funcRewriter) miscOp(start int) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	var table uint32 // table.grow's table
 	zero := func() error { // a memory index, which must be 0
 		b, err := r.byte()
 		if err == nil && b != 0 {
@@ -628,12 +711,14 @@ func (f *funcRewriter) miscOp(start int) (bool, error) {
 			return false, err
 		}
 	case sub == 15, sub == 16, sub == 17: // table.grow, table.size, table.fill
-		if _, err := r.u32(); err != nil {
+		t, err := r.u32()
+		if err != nil {
 			return false, err
 		}
 		if sub == 16 {
 			return false, nil
 		}
+		table = t
 	default:
 		return false, fmt.Errorf("unsupported instruction 0xfc %d (at byte %d)", sub, start)
 	}
@@ -661,7 +746,7 @@ func (f *funcRewriter) miscOp(start int) (bool, error) {
 	case 15:
 		// table.grow: bounded by maxTableSize through a helper (a table
 		// may declare no maximum).
-		t, _ := (&reader{b: op[2:]}).u32()
+		t := table
 		if int(t) >= len(f.w.m.tables) {
 			return false, fmt.Errorf("table.grow of table %d, out of range (at byte %d)", t, start)
 		}

@@ -1,5 +1,7 @@
 package preempt
 
+import mathbits "math/bits"
+
 // Which locals a cold path saves (see code.go): those live there (read
 // later before being written) that the enclosing loop writes. A dead local
 // saved would keep its old value alive until the check and take a register
@@ -17,6 +19,18 @@ type bits []uint64
 
 func (b bits) set(i uint32)      { b[i/64] |= 1 << (i % 64) }
 func (b bits) has(i uint32) bool { return b[i/64]&(1<<(i%64)) != 0 }
+
+// members returns the set's elements in increasing order.
+func (b bits) members() []uint32 {
+	var out []uint32
+	for w, v := range b {
+		for v != 0 {
+			out = append(out, uint32(w*64+mathbits.TrailingZeros64(v)))
+			v &= v - 1
+		}
+	}
+	return out
+}
 
 // bblock is a basic block: the locals it reads before writing them (gen),
 // the locals it writes (kill), and its successors.
@@ -44,6 +58,7 @@ type cfgFrame struct {
 // a loop head, or just after a bulk operation.
 type cfg struct {
 	words    int
+	sets     int // bit sets allocated so far
 	blocks   []*bblock
 	cur      int
 	ctrl     []cfgFrame
@@ -51,12 +66,15 @@ type cfg struct {
 	siteLoop []int  // the loop site each site is in (a loop: itself), or noLoop
 	written  []bits // per loop site: the locals written in the loop
 	failed   bool   // too large: save nothing
-	limit    int    // most blocks allowed
+	limit    int    // most bit sets allowed
 }
 
 func newCFG(locals int) *cfg {
 	c := &cfg{words: (locals + 63) / 64}
 	c.limit = maxLivenessBits / ((c.words + 1) * 64)
+	// Block 0 is where everything goes once the analysis failed; it is
+	// empty otherwise.
+	c.blocks = []*bblock{{gen: make(bits, c.words), kill: make(bits, c.words)}}
 	exit := c.newBlock()
 	entry := c.newBlock()
 	c.cur = entry
@@ -82,20 +100,31 @@ func (c *cfg) innermost() int {
 	return noLoop
 }
 
-func (c *cfg) newBlock() int {
-	if len(c.blocks) >= c.limit {
+// alloc accounts for n bit sets and reports whether they may be made.
+func (c *cfg) alloc(n int) bool {
+	if c.failed || c.sets+n > c.limit {
 		c.failed = true
-		// Keep going with one shared block: the result is unused.
-		if len(c.blocks) > 0 {
-			return len(c.blocks) - 1
-		}
+		return false
+	}
+	c.sets += n
+	return true
+}
+
+func (c *cfg) newBlock() int {
+	// Three sets a block: gen, kill and, in solve, liveIn. Once the
+	// analysis failed, everything goes to block 0, which holds none:
+	// the result is unused.
+	if !c.alloc(3) {
+		return 0
 	}
 	c.blocks = append(c.blocks, &bblock{gen: make(bits, c.words), kill: make(bits, c.words)})
 	return len(c.blocks) - 1
 }
 
 func (c *cfg) edge(from, to int) {
-	c.blocks[from].succ = append(c.blocks[from].succ, to)
+	if !c.failed {
+		c.blocks[from].succ = append(c.blocks[from].succ, to)
+	}
 }
 
 // next starts a new block reached from the current one.
@@ -109,6 +138,9 @@ func (c *cfg) next() {
 func (c *cfg) dead() { c.cur = c.newBlock() }
 
 func (c *cfg) get(i uint32) {
+	if c.failed {
+		return
+	}
 	b := c.blocks[c.cur]
 	if !b.kill.has(i) {
 		b.gen.set(i)
@@ -116,6 +148,9 @@ func (c *cfg) get(i uint32) {
 }
 
 func (c *cfg) set(i uint32) {
+	if c.failed {
+		return
+	}
 	c.blocks[c.cur].kill.set(i)
 	if l := c.innermost(); l != noLoop {
 		c.written[l].set(i)
@@ -129,7 +164,9 @@ func (c *cfg) loop() int {
 	c.next()
 	site := c.addSite(c.cur, noLoop)
 	c.siteLoop[site] = site
-	c.written[site] = make(bits, c.words)
+	if c.alloc(1) {
+		c.written[site] = make(bits, c.words)
+	}
 	c.ctrl = append(c.ctrl, cfgFrame{loop: true, site: site, header: c.cur, end: c.newBlock()})
 	return site
 }
@@ -156,7 +193,7 @@ func (c *cfg) end() {
 	}
 	c.ctrl = c.ctrl[:len(c.ctrl)-1]
 	c.cur = f.end
-	if f.loop {
+	if f.loop && !c.failed {
 		// What a loop writes, the loops around it write too.
 		if outer := c.innermost(); outer != noLoop {
 			for w, v := range c.written[f.site] {

@@ -8,27 +8,32 @@
 //
 // The rewrite counts work in units against a budget, a mutable global the
 // rewriter adds (exported as BudgetGlobal, so the host can zero it from any
-// goroutine to stop the guest soon):
+// goroutine to stop the guest soon). A unit is about 64 bytes of code (1.5
+// ns of a tight loop), and every charge is weighted by the code it covers:
 //
-//   - a call to a function that loops, calls other functions, or is large,
-//     costs one unit, charged at its entry. Small leaf functions (no loop,
-//     no call, at most smallLeaf bytes of code) are not charged: the work
-//     they do per call is bounded by their size, and their callers are
-//     charged;
-//   - a loop iteration costs one unit, charged at the loop head, unless
-//     every iteration makes a call that is charged or is a host call;
+//   - a call to a function that loops, calls, uses bulk operations, is
+//     larger than smallLeaf bytes, or whose address is taken, costs the
+//     function's size (and that of the small leaves it calls) at its entry.
+//     Small leaf functions are free: their callers pay for them;
+//   - a loop iteration costs its body's size (nested loops charge
+//     themselves, called small leaves are added) at the loop head, unless
+//     the body is short and every iteration makes a call that is charged or
+//     is a host call (every host function is a preemption point);
 //   - bulk memory and table operations (memory.fill, memory.copy,
 //     memory.init, table.fill, table.copy, table.init, table.grow) cost one
-//     unit per 16 bytes or entries, charged before the operation, and
-//     memory.fill and memory.copy of more than bulkChunk bytes run in chunks
-//     with a charge between chunks, so not even one 4 GiB fill runs
-//     without a preemption point.
+//     unit per 16 bytes or entries, charged before the operation;
+//     memory.fill and memory.copy of more than bulkChunk bytes run in
+//     chunks with a charge between chunks, and a passive data segment (what
+//     memory.init copies) may have at most maxPassiveData bytes, so no one
+//     instruction runs long without a preemption point;
+//   - table.grow cannot take a table beyond maxTableSize entries.
 //
 // When the budget reaches zero the guest calls preempt, which refills it.
 // Every execution that does not end must iterate a loop or call without
 // bound (the call stack is bounded), so it reaches preempt; between two
-// preemption points a guest runs at most Budget units plus the code of one
-// function and of the small leaves it calls.
+// preemption points a guest runs at most Budget units, about 100 µs, plus
+// the uncharged code of one charge (a short loop body, or the straight
+// code before a function's first charge).
 //
 // The rewriter validates what it relies on before it transforms anything:
 // section order and sizes, every index into the type, function, global and
@@ -71,6 +76,14 @@ const (
 	// larger maximum (Go's toolchain declares none): table.grow beyond
 	// this fails as it would beyond a declared maximum.
 	maxTableSize = 1 << 20
+	// maxPassiveData bounds a passive data segment (memory.init of it is
+	// one uninterrupted copy, about 2 ms at this size).
+	maxPassiveData = 16 << 20
+	// maxGrowth bounds the rewritten module: at most maxGrowth times the
+	// guest's plus growthSlack bytes (compiling costs time and memory in
+	// proportion).
+	maxGrowth   = 4
+	growthSlack = 1 << 20
 )
 
 // Section ids.
@@ -131,7 +144,11 @@ func Instrument(bin []byte) (out []byte, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.rewrite(bin[:8])
+	out, err = m.rewrite(bin[:8])
+	if err == nil && len(out) > maxGrowth*len(bin)+growthSlack {
+		return nil, fmt.Errorf("instrumented, it would be %d bytes, more than %d times its %d", len(out), maxGrowth, len(bin))
+	}
+	return out, err
 }
 
 // decode splits bin into sections, checks their order, and reads the

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -499,4 +501,154 @@ func TestReentrantPreemption(t *testing.T) {
 	if got := h.call(mod, "chunk", n)[0]; got != want {
 		t.Fatalf("chunk = %#x with a handler run at its preemption points, %#x without", got, want)
 	}
+}
+
+// A charge is weighted by the code it covers: a loop with a long body
+// reaches preemption points as often, in time, as a tight one (the review
+// measured 4 s between two preemption points with a 1 MB loop body, when
+// every iteration cost one unit).
+func TestChargeWeightedBySize(t *testing.T) {
+	h := newHarness(t)
+	var body strings.Builder
+	for i := 0; i < 2000; i++ { // about 20 KB of straight-line code
+		body.WriteString("(local.set $x (i64.add (i64.mul (local.get $x) (i64.const 31)) (i64.const 7)))\n")
+	}
+	mod := h.load(`(module
+	  (func (export "spin") (param $n i32) (result i64) (local $x i64)
+	    (loop $l ` + body.String() + `
+	      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+	    (local.get $x)))`)
+	const iters = 2000
+	h.call(mod, "spin", iters)
+	// Each iteration covers ~20 KB: ~300 units, 600,000 in all.
+	if h.preempts < 5 {
+		t.Fatalf("%d preemption points in %d iterations of a 20 KB loop body", h.preempts, iters)
+	}
+}
+
+// The rewrite is bounded in time, memory and output whatever the guest
+// declares: locals (per function and in all), loops, passive data.
+func TestRewriteBounded(t *testing.T) {
+	uleb := func(b []byte, v uint32) []byte { return appendU32(b, v) }
+	module := func(funcs int, body func() []byte) []byte {
+		bin := []byte("\x00asm\x01\x00\x00\x00")
+		bin = appendSection(bin, secType, []byte{1, 0x60, 0, 0})
+		fs := uleb(nil, uint32(funcs))
+		for i := 0; i < funcs; i++ {
+			fs = append(fs, 0)
+		}
+		bin = appendSection(bin, secFunction, fs)
+		code := uleb(nil, uint32(funcs))
+		for i := 0; i < funcs; i++ {
+			b := body()
+			code = append(uleb(code, uint32(len(b))), b...)
+		}
+		return appendSection(bin, secCode, code)
+	}
+	// 40,000 locals and 3,000 loops writing them all: the liveness
+	// analysis gives up, cold paths save at most maxSaved locals.
+	manyLoops := func() []byte {
+		b := uleb([]byte{1}, 40000)
+		b = append(b, typeI32)
+		for i := 0; i < 3000; i++ {
+			b = append(b, 0x03, 0x40)
+			for l := uint32(0); l < 20; l++ {
+				b = uleb(append(uleb(append(b, 0x20), l), 0x21), l)
+			}
+			b = append(b, 0x0b)
+		}
+		return append(b, 0x0b)
+	}
+	start := time.Now()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	bin := module(1, manyLoops)
+	out, err := Instrument(bin)
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, alloc := time.Since(start), after.TotalAlloc-before.TotalAlloc; d > 2*time.Second || alloc > 256<<20 || len(out) > maxGrowth*len(bin)+growthSlack {
+		t.Fatalf("%d bytes rewritten in %v, %d MiB allocated, %d bytes out", len(bin), d, alloc>>20, len(out))
+	}
+	// Locals: per function, and in all.
+	many := func(n uint32) func() []byte {
+		return func() []byte { return append(uleb([]byte{1}, n), typeI32, 0x0b) }
+	}
+	if _, err := Instrument(module(1, many(maxLocals+1))); err == nil || !strings.Contains(err.Error(), "locals") {
+		t.Fatalf("a function of %d locals: %v", maxLocals+1, err)
+	}
+	if _, err := Instrument(module(100, many(maxLocals))); err == nil || !strings.Contains(err.Error(), "in all") {
+		t.Fatalf("100 functions of %d locals: %v", maxLocals, err)
+	}
+	// A passive data segment larger than memory.init may copy at once.
+	data := []byte("\x00asm\x01\x00\x00\x00")
+	seg := uleb(uleb([]byte{1, 1}, maxPassiveData+1), 0)
+	seg = append(seg[:len(seg)-1], make([]byte, maxPassiveData+1)...)
+	data = appendSection(data, secData, seg)
+	if _, err := Instrument(data); err == nil || !strings.Contains(err.Error(), "passive data segment") {
+		t.Fatalf("a passive segment of %d bytes: %v", maxPassiveData+1, err)
+	}
+}
+
+// table.grow's table index follows its sub-opcode, whose LEB128 encoding
+// need not be minimal: the rewriter must decode it as the runtime does
+// (it read the index from a fixed offset, and so grew table 0 where the
+// module named table 1, or accepted table 5 of a one-table module).
+func TestTableGrowNonMinimalEncoding(t *testing.T) {
+	bin := wattest.Compile(t, `(module (table 1 funcref) (table $u 1 funcref)
+	  (func (export "grow") (result i32) (table.grow $u (ref.null func) (i32.const 3)))
+	  (func (export "size") (result i32) (table.size $u)))`)
+	// fc 0f 01 (table.grow 1) -> fc 8f 00 01
+	i := bytes.Index(bin, []byte{0xfc, 0x0f, 0x01})
+	if i < 0 {
+		t.Fatal("no table.grow 1")
+	}
+	bin = append(bin[:i+1], append([]byte{0x8f, 0x00, 0x01}, bin[i+3:]...)...)
+	fixSizes(t, bin)
+	out, err := Instrument(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	mod, err := h.rt.InstantiateWithConfig(h.ctx, out, wazero.NewModuleConfig().WithName(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.call(mod, "grow")
+	if got := h.call(mod, "size")[0]; got != 4 {
+		t.Fatalf("table 1 has %d entries after growing by 3", got)
+	}
+}
+
+// fixSizes recomputes the section sizes and the code section's body sizes
+// of a module whose bytes were edited (one-byte LEB128 sizes assumed).
+func fixSizes(t *testing.T, bin []byte) {
+	t.Helper()
+	// Only the code section changed; its body size and the function's
+	// grew by one byte each. Find them by re-decoding from the start.
+	r := &reader{b: bin, pos: 8}
+	for !r.done() {
+		id, _ := r.byte()
+		szPos := r.pos
+		size, _ := r.u32()
+		if id == secCode {
+			bin[szPos]++
+			cr := &reader{b: bin, pos: r.pos}
+			n, _ := cr.u32()
+			for k := uint32(0); k < n; k++ {
+				fp := cr.pos
+				fs, _ := cr.u32()
+				body := bin[cr.pos : cr.pos+int(fs)]
+				if bytes.Contains(body, []byte{0xfc, 0x8f, 0x00}) {
+					bin[fp]++
+					return
+				}
+				cr.pos += int(fs)
+			}
+		}
+		r.pos += int(size)
+	}
+	t.Fatal("no code section")
 }

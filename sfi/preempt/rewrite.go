@@ -22,6 +22,7 @@ type rewriter struct {
 	growHelper             map[uint32]uint32 // their bounded grow functions
 	growTypes              map[byte]uint32   // (ref, i32) -> i32 types, by ref type
 	addedTypes             [][]byte          // types after typeBulk
+	locals                 int               // declared in all functions
 }
 
 // fn maps an original function index to its index after the preempt
@@ -307,6 +308,11 @@ func (w *rewriter) data(body []byte) ([]byte, error) {
 		size, err := r.u32()
 		if err != nil {
 			return nil, err
+		}
+		if flags == 1 && size > maxPassiveData {
+			// memory.init copies a passive segment in one piece: bound
+			// how long that may take without a preemption point.
+			return nil, fmt.Errorf("passive data segment %d has %d bytes, more than the %d allowed", i, size, maxPassiveData)
 		}
 		b, err := r.bytes(uint64(size))
 		if err != nil {
