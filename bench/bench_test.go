@@ -111,6 +111,10 @@ func BenchmarkSyscallRoundTrip(b *testing.B) {
 // verification, LibOS start, program) with a warm compile cache, against
 // exec of the native binary.
 func BenchmarkOcclumRunHello(b *testing.B) {
+	// A throw-away user directory: no developer key or trusted-signer
+	// record of the benchmark's instance is left in ~/.config/occlum (the
+	// key is made once per run: RSA-3072 generation is not measured).
+	b.Setenv("OCCLUM_CONFIG_DIR", b.TempDir())
 	native, wasm := build(b, "src/hello_world.c")
 	occlum := filepath.Join(binDir, "occlum")
 	inst := filepath.Join(b.TempDir(), "inst")

@@ -210,14 +210,20 @@ func TrustedSigner(dir, mrsigner string) (Hash, string, error) {
 
 // ProtectedPaths returns the host paths of the instance in dir, and of
 // this user, that guests must never reach: what the host later executes
-// or trusts (see fs/hostfs). Paths that do not exist are included too.
+// or trusts (see fs/hostfs). Paths that do not exist are included too
+// (hostfs refuses them by name). The user's Occlum directory is created
+// if missing, so that no guest can make it first; the default one is
+// protected too when OCCLUM_CONFIG_DIR names another.
 func ProtectedPaths(dir string) []string {
 	out := []string{
 		filepath.Join(dir, ConfigFile), filepath.Join(dir, ImageDir), filepath.Join(dir, BuildDir),
 		filepath.Join(dir, RunDir), filepath.Join(dir, legacyKeyDir),
 	}
-	if u, err := userDirPath(); err == nil {
+	if u, err := UserDir(); err == nil {
 		out = append(out, u)
+	}
+	if base, err := os.UserConfigDir(); err == nil {
+		out = append(out, filepath.Join(base, "occlum"))
 	}
 	return out
 }

@@ -257,7 +257,7 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, res *sfi.Rese
 		if err != nil {
 			break
 		}
-		// A kill interrupts the guest at its next loop head.
+		// A kill interrupts the guest at its next preemption point.
 		p.SetInterrupt(func() { l.loader.Interrupt(mod) })
 		_, err = mod.ExportedFunction("_start").Call(pctx)
 		mod.Close(pctx)

@@ -29,6 +29,10 @@ type MountEnv struct {
 	Warn func(error)
 	// Protected are host paths no hostfs mount may expose.
 	Protected []string
+	// MemorySize bounds a ramfs whose size is not configured:
+	// resource_limits.user_space_size (a guest must not grow the LibOS's
+	// memory without bound through /tmp).
+	MemorySize uint64
 }
 
 // MountType builds one mount's file system.
@@ -53,7 +57,11 @@ func MountTypes() map[string]MountType {
 				SetID: m.Options.SetID, Report: env.Warn})
 		},
 		ramfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
-			return ramfs.New(ramfs.Options{MaxBytes: int64(m.Options.Size)}), nil
+			size := uint64(m.Options.Size)
+			if size == 0 {
+				size = env.MemorySize
+			}
+			return ramfs.New(ramfs.Options{MaxBytes: int64(size)}), nil
 		},
 		devfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 			return devfs.New(devfs.Options{}), nil

@@ -70,8 +70,9 @@ func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Name
 	}
 	return buildNamespace(o.Config.Mounts, types, MountEnv{
 		InstanceDir: o.InstanceDir, Manifest: o.Manifest, Protected: protected,
-		Report: func(err error) { log.Error("integrity", zap.Error(err)) },
-		Warn:   func(err error) { log.Warn("refused", zap.Error(err)) },
+		MemorySize: uint64(o.Config.ResourceLimits.UserSpaceSize),
+		Report:     func(err error) { log.Error("integrity", zap.Error(err)) },
+		Warn:       func(err error) { log.Warn("refused", zap.Error(err)) },
 	})
 }
 

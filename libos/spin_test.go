@@ -104,7 +104,8 @@ var spinners = []struct {
 // and with SIGTERM and SIGINT, which they do not handle (kill(2) from their
 // parent, the root process). Each must be gone — its exit recorded, its
 // parent able to reap it — within killLatency of the kill, with the status
-// of that signal. While each spins, the rest of the LibOS must keep
+// of that signal (a kill over it is measured again, twice at most, before
+// the test fails: see below). While each spins, the rest of the LibOS must keep
 // serving: 20 spawns (of a program, and of a program spawning another)
 // complete within a second, and garbage collections from the test (whose
 // stop-the-world a spinning guest once stalled) complete promptly.

@@ -68,7 +68,7 @@ type Options struct {
 	// CacheDir, if set, keeps compiled code on disk across LibOS runs.
 	CacheDir string
 	// Preempt, if set, runs at every preemption point of every process
-	// (see instrument.go), on the process's goroutine; it may end the
+	// (see package preempt), on the process's goroutine; it may end the
 	// process (panic with *sys.ExitError, as proc_exit does).
 	Preempt func(ctx context.Context, mod api.Module)
 }
@@ -150,6 +150,10 @@ func (l *Loader) AllowModule(mod api.Module) {
 
 // Close releases the runtime and the compilation cache.
 func (l *Loader) Close(ctx context.Context) error {
+	// A process still running (one blocked in a host read the LibOS could
+	// not interrupt) keeps its memory mapped: closing the runtime frees
+	// every memory, and an unmapped one would fault under it.
+	l.memory.close()
 	err := l.rt.Close(ctx)
 	if l.cache != nil {
 		if e := l.cache.Close(ctx); err == nil {

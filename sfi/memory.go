@@ -67,9 +67,10 @@ func (u *userSpace) release(n uint64) {
 // the pool is not charged to it: it belongs to no process, and a process
 // must never fail to grow because of a cache. It is bounded instead, by
 // memoryPoolBytes and by a quarter of user_space_size (cacheLimit), so
-// that the linear memory of the LibOS stays within 1.25 times
-// user_space_size. A process taking a cached mapping is charged its length,
-// as for a new one.
+// that the linear memory of the LibOS stays within about 1.25 times
+// user_space_size (plus the pages of at most 64 large mappings waiting for
+// the background cleaner). A process taking a cached mapping is charged
+// its length, as for a new one.
 //
 // Lock order: memoryPool.mu is a leaf lock. The account is atomic and
 // taken without it: Reallocate charges before it takes a mapping, and Free
@@ -85,7 +86,12 @@ type memoryPool struct {
 
 	cleaner chan []byte // large mappings to zero in the background
 	once    sync.Once
+	closed  atomic.Bool // the runtime is closing: memories stay mapped
 }
+
+// close makes the pool leave every memory freed from now on as it is,
+// mapped: the runtime is closing, and a process may still run on one.
+func (p *memoryPool) close() { p.closed.Store(true) }
 
 // cached is a zeroed mapping in the pool and how much of it may be
 // resident.
@@ -153,7 +159,7 @@ func (p *memoryPool) get(size uint64) []byte {
 // put takes back a mapping whose first used bytes its process may have
 // written.
 func (p *memoryPool) put(mem []byte, used uint64) {
-	if mem == nil {
+	if mem == nil || p.closed.Load() {
 		return
 	}
 	if used <= clearInPlace {

@@ -94,7 +94,7 @@ func (a *app) run(path string, args []string) error {
 	// guests itself; it also protects the directory of the tools that
 	// build instances (a later `occlum build` copies occlum-libos from
 	// there into the build it signs).
-	cmd.Env = append(os.Environ(), protectEnv())
+	cmd.Env = append(withoutVar(os.Environ(), libosProtectEnv), protectEnv())
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -151,20 +151,32 @@ func untrustedEnv(host, names []string) string {
 	return b.String()
 }
 
-// protectEnv returns OCCLUM_PROTECT for the LibOS: the directory of this
-// executable (and so of the occlum-libos that builds copy).
+// protectEnv returns OCCLUM_PROTECT for the LibOS: what the user set, and
+// the directory of this executable (and so of the occlum-libos that builds
+// copy).
 func protectEnv() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return libosProtectEnv + "="
+	paths := filepath.SplitList(os.Getenv(libosProtectEnv))
+	if exe, err := os.Executable(); err == nil {
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = real
+		}
+		paths = append(paths, filepath.Dir(exe))
 	}
-	if real, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = real
-	}
-	return libosProtectEnv + "=" + filepath.Dir(exe)
+	return libosProtectEnv + "=" + strings.Join(paths, string(filepath.ListSeparator))
 }
 
 // libosProtectEnv names host paths (separated by ':') the LibOS must keep
 // from guests in addition to its own list. It can only add protection, so
 // the LibOS takes it from the untrusted host as it is.
 const libosProtectEnv = "OCCLUM_PROTECT"
+
+// withoutVar returns env without the variable name.
+func withoutVar(env []string, name string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

@@ -129,7 +129,7 @@ func (p *Process) Signal(sig Signal) {
 }
 
 // Kill ends p with sig from another goroutine: the guest stops at its next
-// loop head or syscall, and blocking calls return.
+// preemption point or syscall, and blocking calls return.
 func (p *Process) Kill(sig Signal) {
 	p.MarkSignaled(sig)
 	p.attention.Store(true)
@@ -145,7 +145,8 @@ func (p *Process) poke() {
 }
 
 // SetInterrupt installs the runtime's way of stopping the guest at its next
-// loop head. It is called once the guest is instantiated.
+// preemption point (sfi/preempt). It is called once the guest is
+// instantiated.
 func (p *Process) SetInterrupt(f func()) {
 	p.interrupt.Store(&f)
 	if p.attention.Load() {

@@ -178,6 +178,13 @@ func (d *dirFile) SetAttr(a vfs.SetAttr) errno.Errno {
 	if a.Mask&vfs.SetSize != 0 {
 		return errno.EISDIR
 	}
+	var st unix.Stat_t
+	if e := withFD(d.f, func(fd int) error { return unix.Fstat(fd, &st) }); e != 0 {
+		return e
+	}
+	if e := d.fs.checkChange("attribute change", d.f.Name(), statID(&st)); e != 0 {
+		return e
+	}
 	return setAttrFD(d.fs, d.f, a, false)
 }
 

@@ -19,6 +19,9 @@ func statID(st *unix.Stat_t) identity { return identity{st.Dev, st.Ino} }
 // directory of *at calls, and the directory's identity. It is closed when
 // it becomes unreachable (no inode and no cache entry holds it): inodes are
 // dropped by vfs without notice, so a cleanup is the only place that knows.
+// Whoever uses fd keeps the handle (or the inode holding it) alive until
+// the call has returned (runtime.KeepAlive): otherwise the cleanup could
+// close fd, and a concurrent open reuse its number, in the middle.
 type dirHandle struct {
 	fd int
 	id identity
@@ -32,15 +35,24 @@ var liveHandles atomic.Int64
 // tests can check that their number does not grow with depth.
 var hostCalls atomic.Int64
 
-const (
-	// maxCached is how many directory handles a mount keeps for reuse.
-	maxCached = 1024
-	// gcHandles: with this many handles open, a garbage collection is
-	// started every gcEvery new handles, so that handles nobody holds
-	// any more are closed before descriptors run out.
-	gcHandles = 8192
-	gcEvery   = 1024
-)
+// maxCached is how many directory handles a mount keeps for reuse.
+const maxCached = 1024
+
+// With gcHandles handles open, a garbage collection is started every
+// gcEvery new handles, so that handles nobody holds any more are closed
+// before descriptors run out: at a quarter of the process's descriptor
+// limit, at most 8192.
+var gcHandles, gcEvery = func() (int64, int64) {
+	n := int64(8192)
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Cur/4 < uint64(n) {
+		n = int64(rl.Cur / 4)
+	}
+	if n < 64 {
+		n = 64
+	}
+	return n, n/8 + 1
+}()
 
 // newHandle takes ownership of fd, a directory opened with O_PATH.
 func newHandle(fd int) (*dirHandle, error) {
@@ -64,6 +76,7 @@ func newHandle(fd int) (*dirHandle, error) {
 // fstatat just gave as id: the cached one, or a new one checked to be that
 // directory.
 func (f *FileSystem) childDir(d *dirHandle, name string, id identity) (*dirHandle, errno.Errno) {
+	defer runtime.KeepAlive(d)
 	f.cacheMu.Lock()
 	h := f.cache[id]
 	f.cacheMu.Unlock()
@@ -102,6 +115,7 @@ func (f *FileSystem) childDir(d *dirHandle, name string, id identity) (*dirHandl
 
 // fstatat stats name in d without following a symbolic link.
 func fstatat(d *dirHandle, name string) (unix.Stat_t, errno.Errno) {
+	defer runtime.KeepAlive(d)
 	var st unix.Stat_t
 	hostCalls.Add(1)
 	for {
@@ -116,6 +130,7 @@ func fstatat(d *dirHandle, name string) (unix.Stat_t, errno.Errno) {
 // openat opens name in d with O_NOFOLLOW and O_CLOEXEC added and checks
 // that what it opened is the file with identity want.
 func openat(d *dirHandle, name string, flags int, perm uint32, want identity) (int, errno.Errno) {
+	defer runtime.KeepAlive(d)
 	hostCalls.Add(1)
 	fd, err := unix.Openat(d.fd, name, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm)
 	if err != nil {

@@ -86,6 +86,12 @@ type FileSystem struct {
 
 	protected map[identity]string // no access at all
 	guarded   map[identity]string // directories holding a protected path
+	// names are protected paths by their parent directory and name: a
+	// path that does not exist (yet), or that the host replaces with a new
+	// file (an editor saving Occlum.json by rename), is refused by name.
+	names map[nameKey]string
+
+	dentries dentryCache
 
 	cacheMu sync.Mutex
 	cache   map[identity]*dirHandle
@@ -109,7 +115,7 @@ func New(hostDir string, opts Options) (*FileSystem, error) {
 		return nil, &os.PathError{Op: "stat", Path: hostDir, Err: err}
 	}
 	f := &FileSystem{dir: hostDir, opts: opts, root: root, cache: map[identity]*dirHandle{},
-		protected: map[identity]string{}, guarded: map[identity]string{}}
+		protected: map[identity]string{}, guarded: map[identity]string{}, names: map[nameKey]string{}}
 	for _, p := range opts.Protected {
 		f.protect(p)
 	}
@@ -159,6 +165,9 @@ func (f *FileSystem) protect(p string) {
 		if id, ok := lstatID(q); ok {
 			f.protected[id] = abs
 		}
+		if dir, ok := lstatID(filepath.Dir(q)); ok {
+			f.names[nameKey{dir, filepath.Base(q)}] = abs
+		}
 		for d := filepath.Dir(q); ; d = filepath.Dir(d) {
 			if id, ok := lstatID(d); ok {
 				if _, prot := f.protected[id]; !prot {
@@ -192,6 +201,21 @@ func (f *FileSystem) refuse(op, name, what string) errno.Errno {
 // checkAccess refuses protected identities.
 func (f *FileSystem) checkAccess(op, name string, id identity) errno.Errno {
 	if what, ok := f.protected[id]; ok {
+		return f.refuse(op, name, what)
+	}
+	return 0
+}
+
+// nameKey is a name in a directory.
+type nameKey struct {
+	dir  identity
+	name string
+}
+
+// checkName refuses a protected name in the directory dir, whatever is
+// there (or nothing).
+func (f *FileSystem) checkName(op string, dir identity, name string) errno.Errno {
+	if what, ok := f.names[nameKey{dir, name}]; ok {
 		return f.refuse(op, name, what)
 	}
 	return 0

@@ -2,6 +2,7 @@ package hostfs
 
 import (
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 
@@ -27,6 +28,7 @@ var _ vfs.Inode = (*inode)(nil)
 func (i *inode) Type() vfs.FileType { return i.typ }
 
 func (i *inode) Stat() (vfs.Stat, errno.Errno) {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	var st unix.Stat_t
 	if i.dir != nil {
 		if err := unix.Fstat(i.dir.fd, &st); err != nil {
@@ -52,11 +54,18 @@ func (i *inode) Stat() (vfs.Stat, errno.Errno) {
 }
 
 func (i *inode) Lookup(name string) (vfs.Inode, errno.Errno) {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	if i.typ != vfs.TypeDirectory {
 		return nil, errno.ENOTDIR
 	}
 	if !checkName(name) {
 		return nil, errno.EINVAL
+	}
+	if e := i.fs.checkName("lookup", i.id, name); e != 0 {
+		return nil, e
+	}
+	if c := i.fs.cached(i.id, name); c != nil {
+		return c, 0
 	}
 	st, e := fstatat(i.dir, name)
 	if e != 0 {
@@ -76,15 +85,24 @@ func (i *inode) Lookup(name string) (vfs.Inode, errno.Errno) {
 			return nil, e
 		}
 	}
+	i.fs.remember(i.id, name, child)
 	return child, 0
 }
 
 func (i *inode) Readlink() (string, errno.Errno) {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	if i.typ != vfs.TypeSymlink {
 		return "", errno.EINVAL
 	}
+	// Through an O_PATH descriptor of the link checked to be this one:
+	// readlinkat(fd, "") reads the link the descriptor is.
+	fd, e := openat(i.parent, i.name, unix.O_PATH, 0, i.id)
+	if e != 0 {
+		return "", e
+	}
+	defer unix.Close(fd)
 	buf := make([]byte, vfs.MaxPathLen)
-	n, err := unix.Readlinkat(i.parent.fd, i.name, buf)
+	n, err := unix.Readlinkat(fd, "", buf)
 	if err != nil {
 		return "", hostErr(err)
 	}
@@ -109,6 +127,7 @@ func (i *inode) ReadDir() ([]vfs.Dirent, errno.Errno) {
 
 // openDirFile opens the directory for reading its entries.
 func (i *inode) openDirFile() (*os.File, errno.Errno) {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	fd, err := unix.Openat(i.dir.fd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, hostErr(err)
@@ -139,12 +158,17 @@ func (i *inode) Open(flags vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
 }
 
 func (i *inode) Create(name string, perm uint32) (vfs.Inode, errno.Errno) {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	if i.typ != vfs.TypeDirectory {
 		return nil, errno.ENOTDIR
 	}
 	if !checkName(name) {
 		return nil, errno.EINVAL
 	}
+	if e := i.fs.checkName("creation", i.id, name); e != 0 {
+		return nil, e
+	}
+	i.fs.forget(i.id, name)
 	perm = i.fs.maskMode(perm, false)
 	// O_CREAT|O_EXCL never follows a symlink.
 	fd, err := unix.Openat(i.dir.fd, name, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, perm&0o777)
@@ -165,12 +189,17 @@ func (i *inode) Create(name string, perm uint32) (vfs.Inode, errno.Errno) {
 }
 
 func (i *inode) Mkdir(name string, perm uint32) errno.Errno {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	if i.typ != vfs.TypeDirectory {
 		return errno.ENOTDIR
 	}
 	if !checkName(name) {
 		return errno.EINVAL
 	}
+	if e := i.fs.checkName("creation", i.id, name); e != 0 {
+		return e
+	}
+	i.fs.forget(i.id, name)
 	perm = i.fs.maskMode(perm, true)
 	if err := unix.Mkdirat(i.dir.fd, name, perm&0o777); err != nil {
 		return hostErr(err)
@@ -184,17 +213,24 @@ func (i *inode) Mkdir(name string, perm uint32) errno.Errno {
 }
 
 func (i *inode) Symlink(name, target string) errno.Errno {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	if i.typ != vfs.TypeDirectory {
 		return errno.ENOTDIR
 	}
 	if !checkName(name) || !checkTarget(target) {
 		return errno.EINVAL
 	}
+	if e := i.fs.checkName("creation", i.id, name); e != 0 {
+		return e
+	}
+	i.fs.forget(i.id, name)
 	// The target is stored verbatim; it is a LibOS path, interpreted by vfs.
 	return hostErr(unix.Symlinkat(target, i.dir.fd, name))
 }
 
 func (i *inode) Link(name string, target vfs.Inode) errno.Errno {
+	defer runtime.KeepAlive(i)
+	defer runtime.KeepAlive(target)
 	if i.typ != vfs.TypeDirectory {
 		return errno.ENOTDIR
 	}
@@ -220,6 +256,10 @@ func (i *inode) Link(name string, target vfs.Inode) errno.Errno {
 	if e := i.fs.checkAccess("link", t.name, t.id); e != 0 {
 		return e
 	}
+	if e := i.fs.checkName("creation", i.id, name); e != 0 {
+		return e
+	}
+	i.fs.forget(i.id, name)
 	return hostErr(unix.Linkat(t.parent.fd, t.name, i.dir.fd, name, 0))
 }
 
@@ -231,12 +271,17 @@ func (i *inode) Rmdir(name string) errno.Errno { return i.unlinkat(name, unix.AT
 // host kernel picks the error (EISDIR, ENOTDIR, ENOTEMPTY) for what is
 // there at that moment, after checking it is not protected.
 func (i *inode) unlinkat(name string, flags int) errno.Errno {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	if i.typ != vfs.TypeDirectory {
 		return errno.ENOTDIR
 	}
 	if !checkName(name) {
 		return errno.EINVAL
 	}
+	if e := i.fs.checkName("removal", i.id, name); e != 0 {
+		return e
+	}
+	i.fs.forget(i.id, name)
 	st, e := fstatat(i.dir, name)
 	if e != 0 {
 		return e
@@ -248,6 +293,8 @@ func (i *inode) unlinkat(name string, flags int) errno.Errno {
 }
 
 func (i *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.Errno {
+	defer runtime.KeepAlive(i)
+	defer runtime.KeepAlive(newDir)
 	if i.typ != vfs.TypeDirectory {
 		return errno.ENOTDIR
 	}
@@ -261,6 +308,14 @@ func (i *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.E
 	if !checkName(oldName) || !checkName(newName) {
 		return errno.EINVAL
 	}
+	if e := i.fs.checkName("rename", i.id, oldName); e != 0 {
+		return e
+	}
+	if e := i.fs.checkName("replacement", nd.id, newName); e != 0 {
+		return e
+	}
+	i.fs.forget(i.id, oldName)
+	i.fs.forget(nd.id, newName)
 	st, e := fstatat(i.dir, oldName)
 	if e != 0 {
 		return e
@@ -279,6 +334,7 @@ func (i *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.E
 }
 
 func (i *inode) SetAttr(a vfs.SetAttr) errno.Errno {
+	defer runtime.KeepAlive(i) // its handles: see dirHandle
 	if a.Mask&vfs.SetSize != 0 {
 		switch i.typ {
 		case vfs.TypeRegular:
@@ -297,6 +353,14 @@ func (i *inode) SetAttr(a vfs.SetAttr) errno.Errno {
 		e = hostErr(unix.Ftruncate(fd, a.Size))
 		unix.Close(fd)
 		if e != 0 {
+			return e
+		}
+	}
+	if a.Mask&^vfs.SetSize != 0 {
+		// No guest changes the mode or times of what holds a protected
+		// path (a 0777 instance directory would let other users swap
+		// its files).
+		if e := i.fs.checkChange("attribute change", i.name, i.id); e != 0 {
 			return e
 		}
 	}
@@ -319,9 +383,21 @@ func (i *inode) SetAttr(a vfs.SetAttr) errno.Errno {
 		if i.dir != nil {
 			return hostErr(unix.UtimesNanoAt(unix.AT_FDCWD, procFD(i.dir.fd), ts[:], 0))
 		}
-		// utimensat on the parent with AT_SYMLINK_NOFOLLOW: acts on the
-		// entry itself (a link's own times), exactly UTIME_NOW/UTIME_OMIT.
-		return hostErr(unix.UtimesNanoAt(i.parent.fd, i.name, ts[:], unix.AT_SYMLINK_NOFOLLOW))
+		if i.typ == vfs.TypeSymlink {
+			// utimensat on the parent with AT_SYMLINK_NOFOLLOW acts on
+			// the entry itself, a link's own times, and never leaves the
+			// directory.
+			return hostErr(unix.UtimesNanoAt(i.parent.fd, i.name, ts[:], unix.AT_SYMLINK_NOFOLLOW))
+		}
+		// Through an O_PATH descriptor of the entry checked to be this
+		// one, by its /proc/self/fd link (it is not a symbolic link, so
+		// nothing is followed), exactly UTIME_NOW/UTIME_OMIT.
+		fd, e := openat(i.parent, i.name, unix.O_PATH, 0, i.id)
+		if e != 0 {
+			return e
+		}
+		defer unix.Close(fd)
+		return hostErr(unix.UtimesNanoAt(unix.AT_FDCWD, procFD(fd), ts[:], 0))
 	}
 	return 0
 }

@@ -208,7 +208,80 @@ func TestLookupCostIndependentOfDepth(t *testing.T) {
 	if n := hostCalls.Load() - before; n > 201 {
 		t.Fatalf("resolving 200 components took %d host calls", n)
 	}
+	// Resolved again at once, from the lookup cache: no host call at all.
+	before = hostCalls.Load()
+	if _, e := v.ns.Stat(p, true); e != 0 {
+		t.Fatal(e)
+	}
+	if n := hostCalls.Load() - before; n > 1 {
+		t.Fatalf("resolving 200 cached components took %d host calls", n)
+	}
 	if _, err := os.Stat(filepath.Join(v.hostDir, strings.Repeat("d/", 200))); errors.Is(err, os.ErrNotExist) {
 		t.Fatal("the tree is not on the host")
+	}
+}
+
+// Protected paths are refused by name too: one that does not exist yet
+// cannot be created by a guest (a planted ~/.config/occlum would take the
+// next developer key), and one the host replaces with a new file (an
+// editor saving Occlum.json by rename) stays protected. The directories
+// holding them cannot be chmod-ed or touched.
+func TestProtectedByName(t *testing.T) {
+	top := t.TempDir()
+	cfg := filepath.Join(top, "Occlum.json")
+	if err := os.WriteFile(cfg, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(top, "occlum-user")
+	v := newEnvOn(t, top, Options{Protected: []string{cfg, missing}})
+	for _, op := range []struct {
+		what string
+		e    errno.Errno
+	}{
+		{"mkdir", v.ns.Mkdir("/host/occlum-user", 0o700)},
+		{"symlink", v.ns.Symlink("/host/x", "/host/occlum-user")},
+	} {
+		if op.e != errno.EACCES {
+			t.Errorf("%s of a protected name that does not exist: %v", op.what, op.e)
+		}
+	}
+	if _, e := v.ns.Open("/host/occlum-user", vfs.O_WRONLY|vfs.O_CREAT, 0o600, nil); e != errno.EACCES {
+		t.Errorf("create of a protected name: %v", e)
+	}
+	v.write(t, "/host/mine", "x")
+	if e := v.ns.Rename("/host/mine", "/host/occlum-user"); e != errno.EACCES {
+		t.Errorf("rename onto a protected name: %v", e)
+	}
+	// The host replaces the config by rename: a new inode, same name.
+	tmp := filepath.Join(top, ".Occlum.json.swp")
+	if err := os.WriteFile(tmp, []byte(`{"new": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, e := v.ns.Open("/host/Occlum.json", vfs.O_WRONLY|vfs.O_TRUNC, 0, nil); e != errno.EACCES {
+		t.Errorf("open of the replaced config: %v", e)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("the protected name was created")
+	}
+	// The mount's root holds protected paths: its mode and times stay.
+	if e := v.ns.SetAttr("/host", true, vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o777}); e != errno.EACCES {
+		t.Errorf("chmod of a guarded directory: %v", e)
+	}
+	if e := v.ns.SetAttr("/host", true, vfs.SetAttr{Mask: vfs.SetMtimeNow}); e != errno.EACCES {
+		t.Errorf("touch of a guarded directory: %v", e)
+	}
+	d, e := v.ns.Open("/host", vfs.O_RDONLY|vfs.O_DIRECTORY, 0, nil)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	defer d.DecRef()
+	if e := d.SetAttr(vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o777}); e != errno.EACCES {
+		t.Errorf("fchmod of a guarded directory: %v", e)
+	}
+	if fi, _ := os.Stat(top); fi.Mode().Perm() == 0o777 {
+		t.Error("the guarded directory's mode changed")
 	}
 }

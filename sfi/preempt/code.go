@@ -54,6 +54,7 @@ type fnInfo struct {
 	loopCalls [][]uint32  // per loop: the direct calls in its body, nested loops left out
 	calls     []uint32    // every direct call in the function
 	bulkSite  []int       // per bulk operation: its site
+	bulkArgs  map[int]int // per bulk site: how many operands it parks
 	save      []bits      // per site: the guest locals to save there (nil: none)
 
 	// Decided by planAdded.
@@ -226,19 +227,13 @@ func (w *rewriter) planAdded(infos []*fnInfo) {
 		if !f.charged() {
 			continue
 		}
-		bulk := map[int]bool{}
-		for _, site := range f.bulkSite {
-			bulk[site] = true
-		}
 		f.saves = make([]siteSave, len(f.loopSite)+len(f.bulkSite)+1)
 		for site := range f.saves {
 			var ls []uint32
-			if bulk[site] {
-				// A bulk operation: its parked operands are live across
-				// its charge.
-				for k := uint32(0); k < addedLocals; k++ {
-					ls = append(ls, f.tmpLocal()+k)
-				}
+			// A bulk operation: its parked operands are live across its
+			// charge.
+			for k := 0; k < f.bulkArgs[site]; k++ {
+				ls = append(ls, f.tmpLocal()+uint32(k))
 			}
 			if f.save != nil {
 				for _, l := range f.save[site].members() {
@@ -357,11 +352,7 @@ func (f *funcRewriter) charge(units int64, site int, tail func(asm) asm) {
 // any).
 func (f *funcRewriter) chargeStack(site int, tail func(asm) asm) {
 	w := f.w
-	o := append(f.out, 0x6b)                 // i32.sub
-	o = appendU32(append(o, 0x24), w.budget) // global.set
-	o = appendU32(append(o, 0x23), w.budget) // global.get
-	o = append(o, 0x41, 0x00, 0x4c)          // i32.const 0; i32.le_s
-	c := asm(o).op(0x04, 0x40)               // if
+	c := w.chargeTest(f.out)
 	if f.cfg == nil {
 		s := f.info.saves[site]
 		for k, l := range s.locals {
@@ -376,6 +367,15 @@ func (f *funcRewriter) chargeStack(site int, tail func(asm) asm) {
 		c = tail(c)
 	}
 	f.out = c.op(0x0b) // end
+}
+
+// chargeTest appends, with the budget and the units to charge on the
+// stack: budget -= units; if budget <= 0 (the if is left open).
+func (w *rewriter) chargeTest(c asm) asm {
+	c = append(c, 0x6b)                       // i32.sub
+	c = appendU32(append(c, 0x24), w.budget)  // global.set
+	c = appendU32(append(c, 0x23), w.budget)  // global.get
+	return c.op(0x41, 0x00, 0x4c, 0x04, 0x40) // i32.const 0; i32.le_s; if
 }
 
 // loopCheck appends, at a loop head, a charge of one unit whose cold path
@@ -405,6 +405,12 @@ func (f *funcRewriter) loopCheck(site int, units int64, params bool) {
 // operation's encoding; helper, if not zero, is a function that runs it in
 // chunks, called instead when n > bulkChunk.
 func (f *funcRewriter) bulk(site int, op []byte, operands int, helper uint32) {
+	if f.cfg != nil {
+		if f.info.bulkArgs == nil {
+			f.info.bulkArgs = map[int]int{}
+		}
+		f.info.bulkArgs[site] = operands
+	}
 	tmp := f.info.tmpLocal()
 	c := asm(f.out)
 	for k := operands - 1; k >= 0; k-- {
@@ -671,7 +677,7 @@ func (f *funcRewriter) miscOp(start int) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var table uint32 // table.grow's table
+	var table uint32       // table.grow's table
 	zero := func() error { // a memory index, which must be 0
 		b, err := r.byte()
 		if err == nil && b != 0 {

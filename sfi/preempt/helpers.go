@@ -94,9 +94,7 @@ func (w *rewriter) copyBody() []byte {
 // chargeDirect appends a charge whose cold path calls preempt directly (the
 // helpers' loops run once per chunk: spilling their locals costs nothing).
 func (w *rewriter) chargeDirect(c asm, units int64) asm {
-	c = asm(appendU32(append(c, 0x23), w.budget)).i32(units).op(opI32Sub)
-	c = appendU32(append(c, 0x24), w.budget)
-	c = asm(appendU32(append(c, 0x23), w.budget)).i32(0).op(0x4c, opIf, blockVoid)
+	c = w.chargeTest(asm(appendU32(append(c, 0x23), w.budget)).i32(units))
 	c = appendU32(append(c, 0x10), w.preempt)
 	return c.op(opEnd)
 }

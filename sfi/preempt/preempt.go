@@ -127,8 +127,7 @@ type module struct {
 	importFuncs uint32   // imported functions
 	globals     uint32   // imported and defined globals
 	funcTypes   []uint32 // type of every function, imported then defined
-	hasMemory   bool
-	tables      []byte // element type of every table, imported then defined
+	tables      []byte   // element type of every table, imported then defined
 }
 
 // funcs is the size of the guest's function index space.
@@ -211,7 +210,6 @@ func decode(bin []byte) (*module, error) {
 			err = readVector(r, func(i uint32) error { return m.readTable(r, i) })
 		case secMemory:
 			err = readVector(r, func(uint32) error {
-				m.hasMemory = true
 				_, _, _, err := r.limits()
 				return err
 			})
@@ -315,7 +313,6 @@ func (m *module) readImports(r *reader) error {
 		case 0x01: // table
 			return m.readTable(r, i)
 		case 0x02: // memory
-			m.hasMemory = true
 			_, _, _, err := r.limits()
 			return err
 		case 0x03: // global
@@ -383,13 +380,16 @@ func (m *module) rewrite(header []byte) ([]byte, error) {
 			}
 		}
 	}
-	// The element and code sections are rewritten first: the code
-	// rewrite needs to know which functions' addresses are taken, and the
-	// sections before it what the code rewrite adds.
+	// The element, global and code sections are rewritten first: the
+	// code rewrite needs to know which functions' addresses are taken
+	// (element segments and global initializers name them), and the
+	// sections before it what the code rewrite adds. The global section
+	// is rewritten twice: first to learn the functions it names, then
+	// again with the scratch globals the code rewrite added.
 	w.addrTaken = make([]bool, m.funcs())
 	w.grown = map[uint32]bool{}
 	done := map[byte][]byte{}
-	for _, id := range []byte{secElement, secGlobal, secCode, secGlobal} { // globals again: with the scratch globals
+	for _, id := range []byte{secElement, secGlobal, secCode, secGlobal} {
 		for _, s := range m.sections {
 			if s.id != id {
 				continue
