@@ -73,9 +73,6 @@ type fnInfo struct {
 // themselves) and the free leaves it calls.
 const (
 	unitBytes = 64
-	// maxCoveredBody is the largest loop body a covering call may stand
-	// for (its own code is not charged then).
-	maxCoveredBody = 4 * unitBytes
 	// maxSaved bounds the locals one cold path saves: the rest stay live
 	// across the call, which costs speed, not correctness (bzip2's
 	// decompressor lost 9% at 16).
@@ -218,7 +215,7 @@ func (w *rewriter) planAdded(infos []*fnInfo) {
 				cov = cov || c < m.importFuncs || infos[c-m.importFuncs].charged()
 			}
 			f.loopWeight[k] = weight(f.loopBytes[k], f.loopCalls[k])
-			f.covered[k] = cov && f.loopWeight[k] <= maxCoveredBody/unitBytes
+			f.covered[k] = cov
 		}
 		f.entryWeight = weight(f.codeSize, f.calls)
 	}
@@ -608,6 +605,13 @@ func (f *funcRewriter) instructions() error {
 					f.info.loopSite = append(f.info.loopSite, g.loop())
 				} else if !f.info.covered[fr.loop] {
 					f.loopCheck(f.info.loopSite[fr.loop], f.info.loopWeight[fr.loop], bt >= 0 && len(m.types[bt].params) > 0)
+				} else if w := f.info.loopWeight[fr.loop]; w > 1 {
+					// Covered: the call every iteration makes tests the
+					// budget; the body's own code is charged here,
+					// without a test (so no call site in the loop).
+					f.out = appendU32(append(f.out, 0x23), f.w.budget)
+					f.out = appendS64(append(f.out, 0x41), w)
+					f.out = appendU32(append(f.out, 0x6b, 0x24), f.w.budget)
 				}
 			}
 			ctrl = append(ctrl, fr)

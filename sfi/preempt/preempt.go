@@ -16,9 +16,10 @@
 //     function's size (and that of the small leaves it calls) at its entry.
 //     Small leaf functions are free: their callers pay for them;
 //   - a loop iteration costs its body's size (nested loops charge
-//     themselves, called small leaves are added) at the loop head, unless
-//     the body is short and every iteration makes a call that is charged or
-//     is a host call (every host function is a preemption point);
+//     themselves, called small leaves are added) at the loop head. If every
+//     iteration makes a call that is charged or is a host call (every host
+//     function is a preemption point), the loop head only subtracts: the
+//     call tests the budget, and the loop has no call site of its own;
 //   - bulk memory and table operations (memory.fill, memory.copy,
 //     memory.init, table.fill, table.copy, table.init, table.grow) cost one
 //     unit per 16 bytes or entries, charged before the operation;
@@ -32,8 +33,7 @@
 // Every execution that does not end must iterate a loop or call without
 // bound (the call stack is bounded), so it reaches preempt; between two
 // preemption points a guest runs at most Budget units, about 100 µs, plus
-// the uncharged code of one charge (a short loop body, or the straight
-// code before a function's first charge).
+// the code between a charge and the next test.
 //
 // The rewriter validates what it relies on before it transforms anything:
 // section order and sizes, every index into the type, function, global and
