@@ -80,9 +80,9 @@ type Options struct {
 }
 
 // BuiltinMountTypes returns the names of the mount types that the standard
-// LibOS build registers: hashfs, hostfs, ramfs and devfs.
+// LibOS build registers: unionfs, sefs, hostfs, ramfs and devfs.
 func BuiltinMountTypes() []string {
-	return []string{"hashfs", "hostfs", "ramfs", "devfs"}
+	return []string{"unionfs", "sefs", "hostfs", "ramfs", "devfs"}
 }
 
 // Error is a problem with one field of a configuration file.
@@ -186,9 +186,13 @@ func Default() *Config {
 		},
 		Metadata: Metadata{ProductID: 0, VersionNumber: 0, Debuggable: true},
 		Mounts: []Mount{
-			// hashfs is the read-only, integrity-checked root until the
-			// secure file systems (sefs, unionfs) arrive.
-			{Target: "/", Type: "hashfs", Source: "./image"},
+			// The root: a writable, encrypted container layer over the
+			// image layer that `occlum build` packs image/ into (the
+			// original Occlum's table; docs/sefs.md).
+			{Target: "/", Type: "unionfs", Options: MountOptions{Layers: []Mount{
+				{Target: "/", Type: "sefs", Source: "./build/mount/__ROOT", Options: MountOptions{Image: true}},
+				{Target: "/", Type: "sefs", Source: "./run/mount/__ROOT"},
+			}}},
 			// An exchange directory, not the instance directory: what
 			// the host executes and trusts must stay out of reach
 			// (hostfs also refuses it by identity, whatever the source).
@@ -315,10 +319,13 @@ type (
 		Options *jsonMountOpts `json:"options,omitempty"`
 	}
 	jsonMountOpts struct {
-		ReadOnly bool `json:"readonly"`
-		Size     any  `json:"size"`
-		Exec     bool `json:"exec,omitempty"`
-		SetID    bool `json:"suid,omitempty"`
+		ReadOnly  bool        `json:"readonly,omitempty"`
+		Size      any         `json:"size,omitempty"`
+		Exec      bool        `json:"exec,omitempty"`
+		SetID     bool        `json:"suid,omitempty"`
+		MAC       *string     `json:"MAC,omitempty"`
+		CacheSize any         `json:"cache_size,omitempty"`
+		Layers    []jsonMount `json:"layers,omitempty"`
 	}
 	jsonSFI struct {
 		Engine string `json:"engine"`
@@ -356,13 +363,31 @@ func (c *Config) encode(canonical bool) []byte {
 		Mount:       []jsonMount{},
 		SFI:         jsonSFI{Engine: c.SFI.Engine},
 	}
-	for _, m := range c.Mounts {
+	var mount func(m Mount) jsonMount
+	mount = func(m Mount) jsonMount {
 		jm := jsonMount{Target: m.Target, Type: m.Type, Source: m.Source}
-		if canonical || m.Options != (MountOptions{}) {
-			jm.Options = &jsonMountOpts{ReadOnly: m.Options.ReadOnly, Size: size(m.Options.Size),
-				Exec: m.Options.Exec, SetID: m.Options.SetID}
+		o := m.Options
+		if canonical || !o.IsZero() {
+			jo := &jsonMountOpts{ReadOnly: o.ReadOnly, Exec: o.Exec, SetID: o.SetID}
+			if canonical || o.Size != 0 || (o.Layers == nil && !o.Image && o.CacheSize == 0) {
+				jo.Size = size(o.Size)
+			}
+			if o.Image {
+				mac := o.MAC
+				jo.MAC = &mac
+			}
+			if (canonical && m.Type == "sefs") || o.CacheSize != 0 {
+				jo.CacheSize = size(o.CacheSize)
+			}
+			for _, l := range o.Layers {
+				jo.Layers = append(jo.Layers, mount(l))
+			}
+			jm.Options = jo
 		}
-		j.Mount = append(j.Mount, jm)
+		return jm
+	}
+	for _, m := range c.Mounts {
+		j.Mount = append(j.Mount, mount(m))
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -588,7 +613,10 @@ func (d *decoder) config(root *value, c *Config) error {
 	return err
 }
 
-func (d *decoder) mount(v *value, p string) (Mount, error) {
+func (d *decoder) mount(v *value, p string) (Mount, error) { return d.mountAt(v, p, 0) }
+
+// mountAt decodes a mount, or (depth 1) a unionfs layer.
+func (d *decoder) mountAt(v *value, p string, depth int) (Mount, error) {
 	var m Mount
 	hasTarget, hasType := false, false
 	err := d.object(v, p, []field{
@@ -601,6 +629,25 @@ func (d *decoder) mount(v *value, p string) (Mount, error) {
 				{"size", d.size(&m.Options.Size)},
 				{"exec", d.boolean(&m.Options.Exec)},
 				{"suid", d.boolean(&m.Options.SetID)},
+				{"MAC", func(v *value, p string) error { m.Options.Image = true; return d.str(&m.Options.MAC)(v, p) }},
+				{"cache_size", d.size(&m.Options.CacheSize)},
+				{"layers", func(v *value, p string) error {
+					if v.kind != kindArray {
+						return d.wrongType(p, v, "an array of layers")
+					}
+					if depth > 0 {
+						return d.fail(p, "a layer cannot have layers of its own")
+					}
+					m.Options.Layers = []Mount{}
+					for i, e := range v.elems {
+						l, err := d.mountAt(e, fmt.Sprintf("%s[%d]", p, i), depth+1)
+						if err != nil {
+							return err
+						}
+						m.Options.Layers = append(m.Options.Layers, l)
+					}
+					return nil
+				}},
 			})
 		}},
 	})
@@ -613,8 +660,52 @@ func (d *decoder) mount(v *value, p string) (Mount, error) {
 		return m, d.fail(p+".type", "is missing")
 	case (m.Options.Exec || m.Options.SetID) && m.Type != "hostfs":
 		return m, d.fail(p+".options", "exec and suid apply to hostfs mounts only")
+	case m.Type == "hashfs":
+		return m, d.fail(p+".type", `hashfs was replaced by the sefs image layer: make the root the unionfs of Occlum.json's default (see docs/sefs.md, "Upgrading"), or start from a new instance (occlum new) and copy image/ into it`)
+	case (m.Options.Image || m.Options.CacheSize != 0) && m.Type != "sefs":
+		return m, d.fail(p+".options", "MAC and cache_size apply to sefs mounts only")
+	case m.Options.Layers != nil && m.Type != "unionfs":
+		return m, d.fail(p+".options.layers", "layers apply to unionfs mounts only")
+	case m.Type == "unionfs" && len(m.Options.Layers) == 0:
+		return m, d.fail(p+".options.layers", "a unionfs mount needs its layers")
+	case m.Type == "sefs" && m.Source == "":
+		return m, d.fail(p+".source", "a sefs mount needs the host directory of its layer")
+	case m.Options.Image && m.Options.MAC != "" && !isHex64(m.Options.MAC):
+		return m, d.fail(p+".options.MAC", "must be empty (occlum build fills in the image's root) or that root in 64 hex digits")
+	case depth > 0 && m.Target != "/":
+		return m, d.fail(p+".target", `a layer's target must be "/"`)
+	}
+	if m.Type == "unionfs" {
+		writable := -1
+		for i, l := range m.Options.Layers {
+			lp := fmt.Sprintf("%s.options.layers[%d]", p, i)
+			if l.Type == "unionfs" {
+				return m, d.fail(lp+".type", "a layer cannot be a unionfs")
+			}
+			if !l.Options.ReadOnly && !l.Options.Image {
+				if writable >= 0 {
+					return m, d.fail(lp, "layers[%d] is writable too: a unionfs has at most one writable layer (mark the others \"readonly\")", writable)
+				}
+				writable = i
+			}
+		}
+		if writable > 0 && writable != len(m.Options.Layers)-1 {
+			return m, d.fail(fmt.Sprintf("%s.options.layers[%d]", p, writable), "the writable layer comes first (top down) or last (lowest first, as the original Occlum lists them)")
+		}
 	}
 	return m, nil
+}
+
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // validate checks the relations between fields.
@@ -675,6 +766,7 @@ func (d *decoder) validate(c *Config, opts Options) error {
 	}
 
 	targets := map[string]int{}
+	images := 0
 	for i, m := range c.Mounts {
 		f := fmt.Sprintf("mount[%d]", i)
 		if err := absClean(m.Target); err != "" {
@@ -684,6 +776,24 @@ func (d *decoder) validate(c *Config, opts Options) error {
 			return d.fail(f+".target", "%q is already mounted by mount[%d]", m.Target, j)
 		}
 		targets[m.Target] = i
+		if opts.MountTypes != nil {
+			for k, l := range m.Options.Layers {
+				if !slices.Contains(opts.MountTypes, l.Type) {
+					return d.fail(fmt.Sprintf("%s.options.layers[%d].type", f, k), "unknown mount type %q (known: %s)", l.Type, strings.Join(slices.Sorted(slices.Values(opts.MountTypes)), ", "))
+				}
+			}
+		}
+		if m.Options.Image {
+			images++
+		}
+		for _, l := range m.Options.Layers {
+			if l.Options.Image {
+				images++
+			}
+		}
+		if images > 1 {
+			return d.fail(f, "a second image layer (\"MAC\"): there is one image")
+		}
 		if opts.MountTypes != nil && !slices.Contains(opts.MountTypes, m.Type) {
 			known := slices.Sorted(slices.Values(opts.MountTypes))
 			list := strings.Join(known, ", ")

@@ -125,8 +125,26 @@ func TestParseErrors(t *testing.T) {
 		{"unknown nested", `{"resource_limits": {"user_space_sizee": "1MB"}}`, "resource_limits.user_space_sizee",
 			`Occlum.json: unknown field "resource_limits.user_space_sizee"`},
 		{"keys are case-sensitive", `{"Resource_Limits": {}}`, "Resource_Limits", `unknown field "Resource_Limits"`},
-		{"unknown in mount", `{"mount": [{"target": "/", "type": "hashfs", "sourc": "x"}]}`, "mount[0].sourc", `unknown field "mount[0].sourc"`},
-		{"unknown in mount options", `{"mount": [{"target": "/", "type": "hashfs", "options": {"MAC": ""}}]}`, "mount[0].options.MAC", `unknown field "mount[0].options.MAC"`},
+		{"unknown in mount", `{"mount": [{"target": "/", "type": "ramfs", "sourc": "x"}]}`, "mount[0].sourc", `unknown field "mount[0].sourc"`},
+		{"unknown in mount options", `{"mount": [{"target": "/", "type": "ramfs", "options": {"mac": ""}}]}`, "mount[0].options.mac", `unknown field "mount[0].options.mac"`},
+		{"MAC on ramfs", `{"mount": [{"target": "/", "type": "ramfs", "options": {"MAC": ""}}]}`, "mount[0].options", "apply to sefs mounts only"},
+		{"hashfs", `{"mount": [{"target": "/", "type": "hashfs", "source": "./image"}]}`, "mount[0].type", "hashfs was replaced by the sefs image layer"},
+		{"sefs without source", `{"mount": [{"target": "/", "type": "sefs"}]}`, "mount[0].source", "needs the host directory"},
+		{"bad MAC", `{"mount": [{"target": "/", "type": "sefs", "source": "x", "options": {"MAC": "12"}}]}`, "mount[0].options.MAC", "64 hex digits"},
+		{"unionfs without layers", `{"mount": [{"target": "/", "type": "unionfs"}]}`, "mount[0].options.layers", "needs its layers"},
+		{"layers on ramfs", `{"mount": [{"target": "/", "type": "ramfs", "options": {"layers": []}}]}`, "mount[0].options.layers", "unionfs mounts only"},
+		{"two writable layers", `{"mount": [{"target": "/", "type": "unionfs", "options": {"layers": [{"target": "/", "type": "sefs", "source": "a"}, {"target": "/", "type": "sefs", "source": "b"}]}}]}`,
+			"mount[0].options.layers[1]", "at most one writable layer"},
+		{"writable layer in the middle", `{"mount": [{"target": "/", "type": "unionfs", "options": {"layers": [{"target": "/", "type": "ramfs", "options": {"readonly": true}}, {"target": "/", "type": "sefs", "source": "b"}, {"target": "/", "type": "ramfs", "options": {"readonly": true}}]}}]}`,
+			"mount[0].options.layers[1]", "comes first"},
+		{"layer target", `{"mount": [{"target": "/", "type": "unionfs", "options": {"layers": [{"target": "/x", "type": "sefs", "source": "a"}]}}]}`,
+			"mount[0].options.layers[0].target", `must be "/"`},
+		{"nested union", `{"mount": [{"target": "/", "type": "unionfs", "options": {"layers": [{"target": "/", "type": "unionfs", "options": {"layers": []}}]}}]}`,
+			"mount[0].options.layers[0].options.layers", "cannot have layers"},
+		{"two images", `{"mount": [{"target": "/", "type": "sefs", "source": "a", "options": {"MAC": ""}}, {"target": "/x", "type": "sefs", "source": "b", "options": {"MAC": ""}}]}`,
+			"mount[1]", "one image"},
+		{"layer unknown type", `{"mount": [{"target": "/", "type": "unionfs", "options": {"layers": [{"target": "/", "type": "zfs"}]}}]}`,
+			"mount[0].options.layers[0].type", `unknown mount type "zfs"`},
 		{"section wrong type", `{"process": 3}`, "process", "must be an object, got a number"},
 		{"size wrong type", `{"process": {"default_heap_size": true}}`, "process.default_heap_size", "must be a size"},
 		{"size bad unit", `{"resource_limits": {"user_space_size": "12XB"}}`, "resource_limits.user_space_size", `unknown unit "XB"`},
@@ -157,17 +175,17 @@ func TestParseErrors(t *testing.T) {
 		{"product id range", `{"metadata": {"product_id": 65536}}`, "metadata.product_id", "from 0 to 65535"},
 		{"debuggable type", `{"metadata": {"debuggable": "yes"}}`, "metadata.debuggable", "must be true or false, got a string"},
 		{"mount not array", `{"mount": {}}`, "mount", "must be an array of mounts"},
-		{"mount no target", `{"mount": [{"type": "hashfs"}]}`, "mount[0].target", "is missing"},
+		{"mount no target", `{"mount": [{"type": "ramfs"}]}`, "mount[0].target", "is missing"},
 		{"mount no type", `{"mount": [{"target": "/"}]}`, "mount[0].type", "is missing"},
-		{"mount target null", `{"mount": [{"target": null, "type": "hashfs"}]}`, "mount[0].target", "must be a string, got null"},
-		{"mount relative", `{"mount": [{"target": "/", "type": "hashfs"}, {"target": "tmp", "type": "ramfs"}]}`, "mount[1].target", "not an absolute path"},
-		{"mount unclean", `{"mount": [{"target": "/", "type": "hashfs"}, {"target": "/tmp/", "type": "ramfs"}]}`, "mount[1].target", "not a clean path"},
-		{"mount duplicate", `{"mount": [{"target": "/", "type": "hashfs"}, {"target": "/tmp", "type": "ramfs"}, {"target": "/tmp", "type": "hostfs"}]}`,
+		{"mount target null", `{"mount": [{"target": null, "type": "ramfs"}]}`, "mount[0].target", "must be a string, got null"},
+		{"mount relative", `{"mount": [{"target": "/", "type": "ramfs"}, {"target": "tmp", "type": "ramfs"}]}`, "mount[1].target", "not an absolute path"},
+		{"mount unclean", `{"mount": [{"target": "/", "type": "ramfs"}, {"target": "/tmp/", "type": "ramfs"}]}`, "mount[1].target", "not a clean path"},
+		{"mount duplicate", `{"mount": [{"target": "/", "type": "ramfs"}, {"target": "/tmp", "type": "ramfs"}, {"target": "/tmp", "type": "hostfs"}]}`,
 			"mount[2].target", `"/tmp" is already mounted by mount[1]`},
 		{"mount no root", `{"mount": [{"target": "/tmp", "type": "ramfs"}]}`, "mount", `"target": "/" is required`},
-		{"mount unknown type", `{"mount": [{"target": "/", "type": "sefs"}]}`, "mount[0].type",
-			`unknown mount type "sefs" (known: devfs, hashfs, hostfs, ramfs)`},
-		{"mount options size", `{"mount": [{"target": "/", "type": "hashfs"}, {"target": "/tmp", "type": "ramfs", "options": {"size": "1ZB"}}]}`,
+		{"mount unknown type", `{"mount": [{"target": "/", "type": "procfs"}]}`, "mount[0].type",
+			`unknown mount type "procfs" (known: devfs, hostfs, ramfs, sefs, unionfs)`},
+		{"mount options size", `{"mount": [{"target": "/", "type": "ramfs"}, {"target": "/tmp", "type": "ramfs", "options": {"size": "1ZB"}}]}`,
 			"mount[1].options.size", "unknown unit"},
 		{"sfi engine", `{"sfi": {"engine": "jit"}}`, "sfi.engine", `must be "compiler" or "interpreter", got "jit"`},
 		{"too deep", `{"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "", "nested more than"},
@@ -203,7 +221,7 @@ func TestUnknownFieldHint(t *testing.T) {
 }
 
 func TestMountTypesOption(t *testing.T) {
-	data := []byte(`{"mount": [{"target": "/", "type": "sefs"}]}`)
+	data := []byte(`{"mount": [{"target": "/", "type": "zfs"}]}`)
 	if _, err := Parse(data, Options{}); err != nil {
 		t.Errorf("nil MountTypes must not check names: %v", err)
 	}
@@ -211,7 +229,7 @@ func TestMountTypesOption(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "(known: none)") {
 		t.Errorf("empty MountTypes: %v", err)
 	}
-	if _, err := Parse(data, Options{MountTypes: []string{"sefs"}}); err != nil {
+	if _, err := Parse(data, Options{MountTypes: []string{"zfs"}}); err != nil {
 		t.Error(err)
 	}
 	_, err = Parse([]byte(`{`), Options{Name: "x.json"})

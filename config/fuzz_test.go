@@ -65,7 +65,7 @@ func TestTooLarge(t *testing.T) {
 	// mount with its options) is over it: `occlum build` would measure
 	// what `occlum run` could not read back.
 	var b strings.Builder
-	b.WriteString(`{"mount":[{"target":"/","type":"hashfs"}`)
+	b.WriteString(`{"mount":[{"target":"/","type":"ramfs"}`)
 	for i := 0; b.Len() < int(MaxFileSize)/2; i++ {
 		fmt.Fprintf(&b, `,{"target":"/m%d","type":"ramfs"}`, i)
 	}

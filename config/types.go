@@ -50,7 +50,7 @@ type Metadata struct {
 // Mount is one entry of "mount".
 type Mount struct {
 	Target  string // absolute path inside the LibOS
-	Type    string // a registered mount type name: hostfs, ramfs, devfs, hashfs
+	Type    string // a registered mount type name: unionfs, sefs, hostfs, ramfs, devfs
 	Source  string // host path, relative to the instance directory, where the type takes one
 	Options MountOptions
 }
@@ -64,6 +64,77 @@ type MountOptions struct {
 	// set-group-ID bits ("suid"); both are masked off by default.
 	Exec  bool
 	SetID bool
+	// Layers are a unionfs mount's layers ("layers"), each a mount whose
+	// target is "/". Exactly one may be writable (the container layer);
+	// the others are read-only. Listed lowest first, as in the original
+	// Occlum (image, then container), or with the writable layer first
+	// and the rest from the top down: both orders mean the same stack.
+	Layers []Mount
+	// Image marks the sefs layer that `occlum build` packs image/ into
+	// and whose root the signed measurement pins ("MAC"; MAC, if not
+	// empty, must be that root in hex).
+	Image bool
+	MAC   string
+	// CacheSize is a sefs layer's write-back cache ("cache_size"; 0: the
+	// default, 32 MiB).
+	CacheSize Size
+}
+
+// IsZero reports whether no option is set.
+func (o *MountOptions) IsZero() bool {
+	return !o.ReadOnly && o.Size == 0 && !o.Exec && !o.SetID && len(o.Layers) == 0 &&
+		!o.Image && o.MAC == "" && o.CacheSize == 0
+}
+
+// Writable returns the index of a unionfs mount's writable layer, or -1.
+func (m *Mount) Writable() int {
+	for i, l := range m.Options.Layers {
+		if !l.Options.ReadOnly && !l.Options.Image {
+			return i
+		}
+	}
+	return -1
+}
+
+// Stack returns a unionfs mount's layers from the top down: the writable
+// one (if any) first.
+func (m *Mount) Stack() []Mount {
+	ls := m.Options.Layers
+	w := m.Writable()
+	out := make([]Mount, 0, len(ls))
+	switch {
+	case w == 0:
+		out = append(out, ls...)
+	case w > 0:
+		// Lowest first: the writable layer is the last, the top.
+		out = append(out, ls[w])
+		for i := len(ls) - 1; i >= 0; i-- {
+			if i != w {
+				out = append(out, ls[i])
+			}
+		}
+	default:
+		for i := len(ls) - 1; i >= 0; i-- {
+			out = append(out, ls[i])
+		}
+	}
+	return out
+}
+
+// ImageLayer returns the mount (or unionfs layer) marked as the image,
+// if there is one.
+func (c *Config) ImageLayer() (Mount, bool) {
+	for _, m := range c.Mounts {
+		if m.Options.Image {
+			return m, true
+		}
+		for _, l := range m.Options.Layers {
+			if l.Options.Image {
+				return l, true
+			}
+		}
+	}
+	return Mount{}, false
 }
 
 // SFI is "sfi": how guest code is isolated and run.

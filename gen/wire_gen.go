@@ -18,18 +18,20 @@ import (
 func NewLibOS(ctx context.Context, o libos.Options) (*libos.LibOS, func(), error) {
 	mountTypeSet := libos.DefaultMountTypes()
 	logger := libos.ProvideLogger(o)
-	namespace, err := libos.ProvideNamespace(o, mountTypeSet, logger)
+	namespace, cleanup, err := libos.ProvideNamespace(o, mountTypeSet, logger)
 	if err != nil {
 		return nil, nil, err
 	}
 	kernel := libos.ProvideKernel(o, namespace)
 	families := libos.DefaultFamilies()
-	loader, cleanup, err := libos.ProvideLoader(ctx, o, families, logger)
+	loader, cleanup2, err := libos.ProvideLoader(ctx, o, families, logger)
 	if err != nil {
+		cleanup()
 		return nil, nil, err
 	}
-	libOS, cleanup2 := libos.New(o, kernel, loader, logger)
+	libOS, cleanup3 := libos.New(o, kernel, loader, logger)
 	return libOS, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	"github.com/occlumgo/occlum/config"
-	"github.com/occlumgo/occlum/fs/hashfs"
+	"github.com/occlumgo/occlum/fs/sefs"
 	"github.com/occlumgo/occlum/platform"
 	"github.com/occlumgo/occlum/platform/platforms"
 )
@@ -28,18 +30,27 @@ type BuildOptions struct {
 	// MountTypes are the mount types the LibOS registers (nil:
 	// config.BuiltinMountTypes()).
 	MountTypes []string
+	// ImageKey, if set, encrypts the image layer (KeySize bytes, see
+	// ReadImageKey); `occlum run` then needs the same key.
+	ImageKey []byte
 	// Warn, if set, receives warnings (one line each).
 	Warn func(string)
+	// Info, if set, receives what the build did (one line each).
+	Info func(string)
 }
 
 // Built is a verified build, as Verify returns it.
 type Built struct {
 	Dir       string
 	Config    *config.Config // the measured config (equal to Occlum.json)
-	Manifest  *hashfs.Manifest
 	SigStruct *SigStruct
 	LibOS     string // path of build/bin/occlum-libos
-	ImageDir  string // the host directory the manifest describes
+}
+
+// ImageRoot returns the signed root of the image layer.
+func (b *Built) ImageRoot() *[32]byte {
+	r := [32]byte(b.SigStruct.ImageRootHash)
+	return &r
 }
 
 // Measurement returns the signed measurement.
@@ -91,10 +102,9 @@ func Build(dir string, opts BuildOptions) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	imageDir := ImagePath(dir, cfg)
-	manifest, err := hashfs.BuildManifest(imageDir)
+	imageRoot, err := packImage(dir, cfg, opts)
 	if err != nil {
-		return nil, fmt.Errorf("building the image manifest: %w", err)
+		return nil, err
 	}
 	canonical := cfg.Canonical()
 	sig := &SigStruct{
@@ -102,7 +112,7 @@ func Build(dir string, opts BuildOptions) (*Built, error) {
 		SGXMode:       string(mode),
 		LibOSHash:     sha256.Sum256(libos),
 		ConfigHash:    sha256.Sum256(canonical),
-		ImageRootHash: manifest.RootHash(),
+		ImageRootHash: imageRoot,
 		ProductID:     cfg.Metadata.ProductID,
 		VersionNumber: cfg.Metadata.VersionNumber,
 		Debuggable:    cfg.Metadata.Debuggable,
@@ -130,7 +140,6 @@ func Build(dir string, opts BuildOptions) (*Built, error) {
 		perm fs.FileMode
 	}{
 		{LibOSFile, libos, 0o755},
-		{ManifestFile, manifest.Marshal(), 0o644},
 		{CanonicalFile, canonical, 0o644},
 		{SigStructFile, sigJSON, 0o644},
 	} {
@@ -138,25 +147,73 @@ func Build(dir string, opts BuildOptions) (*Built, error) {
 			return nil, err
 		}
 	}
+	// The manifest of builds before the image layer.
+	os.Remove(filepath.Join(dir, legacyManifestFile))
 	if err := RecordSigner(dir, sig.MRSigner); err != nil {
 		return nil, fmt.Errorf("recording the trusted signer: %w", err)
 	}
-	return &Built{Dir: dir, Config: cfg, Manifest: manifest, SigStruct: sig,
-		LibOS: filepath.Join(dir, LibOSFile), ImageDir: imageDir}, nil
+	return &Built{Dir: dir, Config: cfg, SigStruct: sig, LibOS: filepath.Join(dir, LibOSFile)}, nil
 }
 
-// ImagePath returns the host directory measured as the image: the source of
-// the root mount when it is a hashfs mount, image/ otherwise.
-func ImagePath(dir string, cfg *config.Config) string {
-	for _, m := range cfg.Mounts {
-		if m.Target == "/" && m.Type == "hashfs" && m.Source != "" {
-			if filepath.IsAbs(m.Source) {
-				return m.Source
-			}
-			return filepath.Join(dir, m.Source)
+// packImage packs image/ into the image layer of the config (normally
+// build/mount/__ROOT) and returns its root; without an image layer, the
+// root is zero. The layer is made beside the old one and renamed into
+// place, so a failed build leaves no half-written layer.
+func packImage(dir string, cfg *config.Config, opts BuildOptions) ([32]byte, error) {
+	m, ok := cfg.ImageLayer()
+	if !ok {
+		if opts.ImageKey != nil {
+			return [32]byte{}, fmt.Errorf("--image-key: Occlum.json has no image layer (a sefs mount with \"MAC\") to encrypt")
 		}
+		return [32]byte{}, nil
 	}
-	return filepath.Join(dir, ImageDir)
+	dst := m.Source
+	if !filepath.IsAbs(dst) {
+		dst = filepath.Join(dir, dst)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return [32]byte{}, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".new-")
+	if err != nil {
+		return [32]byte{}, err
+	}
+	defer os.RemoveAll(tmp)
+	st, err := sefs.NewDirStorage(tmp, true)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	po := sefs.PackOptions{Mode: sefs.Integrity, Time: sourceDateEpoch(), Warn: opts.Warn}
+	if opts.ImageKey != nil {
+		po.Mode, po.Key = sefs.Encrypted, opts.ImageKey
+	}
+	start := time.Now()
+	root, stats, err := sefs.Pack(filepath.Join(dir, ImageDir), st, po)
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("packing image/ into %s: %w", m.Source, err)
+	}
+	old := tmp + ".old"
+	if err := os.Rename(dst, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return [32]byte{}, err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return [32]byte{}, err
+	}
+	os.RemoveAll(old)
+	if opts.Info != nil {
+		opts.Info(fmt.Sprintf("packed image/ into %s (%s): %d files, %d directories, %.1f MB in %.2f s",
+			m.Source, po.Mode, stats.Files, stats.Dirs+1, float64(stats.Bytes)/1e6, time.Since(start).Seconds()))
+	}
+	return root, nil
+}
+
+// sourceDateEpoch is the time of every packed inode: $SOURCE_DATE_EPOCH
+// (reproducible builds' convention), else the epoch.
+func sourceDateEpoch() int64 {
+	if v, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil && v > 0 {
+		return v * 1e9
+	}
+	return 0
 }
 
 // readLibOS reads the LibOS binary to be measured.

@@ -1,5 +1,5 @@
 // Package instance manages Occlum instance directories on the host: it
-// creates them (New, Init), builds them (Build: manifest, canonical config,
+// creates them (New, Init), builds them (Build: image layer, canonical config,
 // signed measurement) and verifies a build before it runs (Verify).
 //
 // An instance directory:
@@ -9,10 +9,13 @@
 //	  bin/ dev/ etc/ host/ lib/ opt/ proc/ root/ sys/ tmp/
 //	host/                          the directory /host mounts: for exchanging
 //	                               files with the host
+//	run/mount/__ROOT/              the container layer: what programs write
+//	                               to /, encrypted (made by the first run)
 //	build/                         written by Build, read by Verify
 //	  bin/occlum-libos             the LibOS binary that runs the instance
-//	  image.manifest               hashfs manifest of image/ (its SHA-256 is
-//	                               the image root hash)
+//	  mount/__ROOT/                the image layer: image/ packed into a
+//	                               read-only sefs layer (fs/sefs), whose root
+//	                               is the image root hash
 //	  Occlum.json.canonical        config.Canonical() of Occlum.json
 //	  sigstruct.json               the signed measurement (SigStruct)
 //
@@ -50,11 +53,14 @@ const (
 	ImageDir      = "image"
 	BuildDir      = "build"
 	LibOSFile     = "build/bin/occlum-libos"
-	ManifestFile  = "build/image.manifest"
-	CanonicalFile = "build/Occlum.json.canonical"
-	SigStructFile = "build/sigstruct.json"
-	RunDir        = "run"
-	HostDir       = "host"
+	ImageLayerDir = "build/mount/__ROOT"
+	// legacyManifestFile is the image manifest of builds before the
+	// image layer; Build removes it.
+	legacyManifestFile = "build/image.manifest"
+	CanonicalFile      = "build/Occlum.json.canonical"
+	SigStructFile      = "build/sigstruct.json"
+	RunDir             = "run"
+	HostDir            = "host"
 	// legacyKeyDir held the developer key of builds before it moved to
 	// the user's Occlum directory (trust.go); still protected.
 	legacyKeyDir     = ".occlum"

@@ -152,7 +152,7 @@ func TestInit(t *testing.T) {
 
 func TestBuildAndVerify(t *testing.T) {
 	dir, opts := newBuilt(t)
-	for _, f := range []string{LibOSFile, ManifestFile, CanonicalFile, SigStructFile} {
+	for _, f := range []string{LibOSFile, ImageLayerDir + "/sefs.db", CanonicalFile, SigStructFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
@@ -161,7 +161,7 @@ func TestBuildAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.SigStruct.SGXMode != "SIM" || b.Config.SFI.Engine != "compiler" || b.Manifest == nil {
+	if b.SigStruct.SGXMode != "SIM" || b.Config.SFI.Engine != "compiler" || *b.ImageRoot() == ([32]byte{}) {
 		t.Errorf("built = %+v", b)
 	}
 	if b.SigStruct.MRSigner != MRSigner(&testKey.PublicKey) {
@@ -426,8 +426,8 @@ func TestBuildRefusals(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Field != "resource_limits.user_space_size" {
 		t.Errorf("bad config: %v", err)
 	}
-	write(t, filepath.Join(dir, ConfigFile), `{"mount": [{"target": "/", "type": "sefs"}]}`)
-	if _, err = Build(dir, ok); err == nil || !strings.Contains(err.Error(), `unknown mount type "sefs"`) {
+	write(t, filepath.Join(dir, ConfigFile), `{"mount": [{"target": "/", "type": "zfs"}]}`)
+	if _, err = Build(dir, ok); err == nil || !strings.Contains(err.Error(), `unknown mount type "zfs"`) {
 		t.Errorf("unknown mount type: %v", err)
 	}
 	_, err = Build(filepath.Join(dir, "image"), ok)
@@ -449,12 +449,8 @@ func TestVerifyRefusals(t *testing.T) {
 		}, ErrConfigChanged, "Occlum.json changed after build"},
 		{"config broken", func(t *testing.T, dir string) { write(t, filepath.Join(dir, ConfigFile), `{"x": 1}`) },
 			ErrConfigChanged, `Occlum.json changed after build and is no longer valid: Occlum.json: unknown field "x"`},
-		{"image file modified", func(t *testing.T, dir string) { write(t, filepath.Join(dir, "image/bin/hello"), "evil longer content") },
-			ErrImageChanged, "image/bin/hello: modified after build"},
-		{"image file added", func(t *testing.T, dir string) { write(t, filepath.Join(dir, "image/bin/evil"), "x") },
-			ErrImageChanged, "image/bin/evil: added after build"},
-		{"image file removed", func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "image/bin/hello")) },
-			ErrImageChanged, "image/bin/hello: removed after build"},
+		{"image layer removed", func(t *testing.T, dir string) { os.RemoveAll(filepath.Join(dir, ImageLayerDir)) },
+			ErrTampered, "the image layer ./build/mount/__ROOT is missing"},
 		{"libos changed", func(t *testing.T, dir string) { write(t, filepath.Join(dir, LibOSFile), "evil libos") },
 			ErrLibOSChanged, "occlum-libos changed after build"},
 		{"libos removed", func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, LibOSFile)) },
@@ -464,11 +460,6 @@ func TestVerifyRefusals(t *testing.T) {
 			data, _ := os.ReadFile(p)
 			write(t, p, strings.Replace(string(data), `"/bin"`, `"/"`, 1))
 		}, ErrTampered, "build/Occlum.json.canonical changed after build"},
-		{"manifest edited", func(t *testing.T, dir string) {
-			p := filepath.Join(dir, ManifestFile)
-			data, _ := os.ReadFile(p)
-			write(t, p, strings.Replace(string(data), "0755", "0777", 1))
-		}, ErrTampered, "build/image.manifest changed after build"},
 		{"sigstruct field edited", func(t *testing.T, dir string) {
 			editSig(t, dir, func(s *SigStruct) { s.LibOSHash[0] ^= 1 })
 		}, ErrBadSignature, "signature invalid"},

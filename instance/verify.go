@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/occlumgo/occlum/config"
-	"github.com/occlumgo/occlum/fs/hashfs"
+	"github.com/occlumgo/occlum/fs/sefs"
 )
 
 // Verify checks that the build of the instance in dir is intact and still
@@ -69,32 +68,17 @@ func VerifyWith(dir string, o VerifyOptions) (*Built, error) {
 			Hint: "run `occlum build` again to measure and sign the new configuration"}
 	}
 
-	// The image manifest and the image itself.
-	mdata, err := os.ReadFile(filepath.Join(dir, ManifestFile))
-	if err != nil {
-		return nil, tampered(ManifestFile, "cannot read it")
-	}
-	manifest, err := hashfs.ParseManifest(mdata)
-	if err != nil {
-		return nil, tampered(ManifestFile, "malformed")
-	}
-	if manifest.RootHash() != [32]byte(sig.ImageRootHash) {
-		return nil, tampered(ManifestFile, "its root hash is not the signed one")
-	}
-	imageDir := ImagePath(dir, cfg)
-	if err := manifest.Check(imageDir); err != nil {
-		msg := err.Error()
-		var ce *hashfs.ChangeError
-		if errors.As(err, &ce) {
-			rel, rerr := filepath.Rel(dir, ce.Path)
-			if rerr == nil && filepath.IsLocal(rel) {
-				ce2 := *ce
-				ce2.Path = rel
-				msg = ce2.Error()
-			}
+	// The image layer is checked against the signed root by the LibOS as
+	// it mounts it (and each block at its first read).
+	if m, ok := cfg.ImageLayer(); ok {
+		src := m.Source
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(dir, src)
 		}
-		return nil, &Error{Kind: ErrImageChanged, Msg: msg,
-			Hint: "run `occlum build` again to measure the new image", Err: err}
+		if _, err := os.Stat(filepath.Join(src, sefs.MetaFile)); err != nil {
+			return nil, &Error{Kind: ErrTampered, Msg: fmt.Sprintf("the image layer %s is missing", m.Source),
+				Hint: "run `occlum build` again"}
+		}
 	}
 
 	// The LibOS binary.
@@ -104,7 +88,7 @@ func VerifyWith(dir string, o VerifyOptions) (*Built, error) {
 			return nil, err
 		}
 	}
-	return &Built{Dir: dir, Config: cfg, Manifest: manifest, SigStruct: sig, LibOS: libos, ImageDir: imageDir}, nil
+	return &Built{Dir: dir, Config: cfg, SigStruct: sig, LibOS: libos}, nil
 }
 
 // CheckLibOS checks that the binary at path is the signed LibOS. The LibOS

@@ -925,7 +925,7 @@ func bootRecorded(ctx context.Context, hostDir string, rec *recorder, stdout *co
 		o.Stdout, o.Stderr = stdout, stdout
 	}
 	log := libos.ProvideLogger(o)
-	nsp, err := libos.ProvideNamespace(o, libos.DefaultMountTypes(), log)
+	nsp, unmount, err := libos.ProvideNamespace(o, libos.DefaultMountTypes(), log)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -941,10 +941,11 @@ func bootRecorded(ctx context.Context, hostDir string, rec *recorder, stdout *co
 	}
 	loader, closeLoader, err := libos.ProvideLoader(ctx, o, fams, log)
 	if err != nil {
+		unmount()
 		return nil, nil, nil, err
 	}
 	l, closeLibOS := libos.New(o, k, loader, log)
-	return l, install, func() { closeLibOS(); closeLoader() }, nil
+	return l, install, func() { closeLibOS(); closeLoader(); unmount() }, nil
 }
 
 // recorder times every ABI call of the hostile processes (argv[0]

@@ -24,7 +24,6 @@ import (
 	"github.com/occlumgo/occlum/core/fdtable"
 	"github.com/occlumgo/occlum/core/kernel"
 	"github.com/occlumgo/occlum/core/vfs"
-	"github.com/occlumgo/occlum/fs/hashfs"
 	"github.com/occlumgo/occlum/platform"
 	"github.com/occlumgo/occlum/sfi"
 )
@@ -33,12 +32,17 @@ import (
 type Options struct {
 	Config      *config.Config
 	InstanceDir string
-	Manifest    *hashfs.Manifest
-	Platform    platform.Platform
-	Logger      *zap.Logger
-	Stdin       io.Reader
-	Stdout      io.Writer
-	Stderr      io.Writer
+	// ImageRoot is the image layer's root from the signed measurement
+	// (nil: no image layer can be mounted).
+	ImageRoot *[32]byte
+	// ImageKey is the key of an encrypted image (`occlum run
+	// --image-key`; nil: integrity-only).
+	ImageKey []byte
+	Platform platform.Platform
+	Logger   *zap.Logger
+	Stdin    io.Reader
+	Stdout   io.Writer
+	Stderr   io.Writer
 	// CacheDir keeps compiled programs across runs; "" disables it.
 	// Guests never reach it (it is protected, see Protected).
 	CacheDir string

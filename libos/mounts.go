@@ -1,7 +1,10 @@
 package libos
 
 import (
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,9 +13,10 @@ import (
 	"github.com/occlumgo/occlum/config"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/fs/devfs"
-	"github.com/occlumgo/occlum/fs/hashfs"
 	"github.com/occlumgo/occlum/fs/hostfs"
 	"github.com/occlumgo/occlum/fs/ramfs"
+	"github.com/occlumgo/occlum/fs/sefs"
+	"github.com/occlumgo/occlum/fs/unionfs"
 )
 
 // MountEnv is what a mount type may use to build a file system.
@@ -20,8 +24,17 @@ type MountEnv struct {
 	// InstanceDir is the Occlum instance directory; relative sources are
 	// relative to it.
 	InstanceDir string
-	// Manifest is the signed description of image/ (for hashfs).
-	Manifest *hashfs.Manifest
+	// ImageRoot is the root of the image layer that the signed
+	// measurement pins (nil: no build, and so no image layer).
+	ImageRoot *[32]byte
+	// ImageKey is the key of an encrypted image (nil: integrity-only).
+	ImageKey []byte
+	// SealKey derives the key of a writable sefs layer from the
+	// platform's sealing key (nil: no platform, no writable sefs).
+	SealKey func(label string) ([]byte, error)
+	// Layer builds a unionfs layer as a mount of its own (set by
+	// buildNamespace).
+	Layer func(m config.Mount) (vfs.FileSystem, error)
 	// Report receives integrity errors for logging.
 	Report func(error)
 	// Warn receives refused accesses (hostfs: a protected path) for
@@ -42,12 +55,8 @@ type MountType func(m config.Mount, env MountEnv) (vfs.FileSystem, error)
 // build passes its own map (see gen/ for the wire injectors).
 func MountTypes() map[string]MountType {
 	return map[string]MountType{
-		hashfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
-			if env.Manifest == nil {
-				return nil, fmt.Errorf("hashfs at %s needs the image manifest made by `occlum build`", m.Target)
-			}
-			return hashfs.NewWithOptions(source(m, env), env.Manifest, hashfs.Options{Report: env.Report})
-		},
+		sefs.Name:    sefsMount,
+		unionfs.Name: unionMount,
 		hostfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 			src := source(m, env)
 			if st, err := os.Stat(src); err != nil || !st.IsDir() {
@@ -87,32 +96,137 @@ func source(m config.Mount, env MountEnv) string {
 }
 
 // buildNamespace mounts every configured file system, parents before
-// children.
-func buildNamespace(mounts []config.Mount, types map[string]MountType, env MountEnv) (*vfs.Namespace, error) {
+// children. The cleanup closes those that need it (sefs commits), last
+// mounted first.
+func buildNamespace(mounts []config.Mount, types map[string]MountType, env MountEnv) (*vfs.Namespace, func(), error) {
 	ms := append([]config.Mount(nil), mounts...)
 	sort.SliceStable(ms, func(i, j int) bool { return depth(ms[i].Target) < depth(ms[j].Target) })
 	if len(ms) == 0 || ms[0].Target != "/" {
-		return nil, fmt.Errorf("mount: no file system is mounted at /")
+		return nil, nil, fmt.Errorf("mount: no file system is mounted at /")
 	}
-	var ns *vfs.Namespace
-	for _, m := range ms {
+	var closers []io.Closer
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			if err := closers[i].Close(); err != nil && env.Report != nil {
+				env.Report(fmt.Errorf("unmount: %w", err))
+			}
+		}
+	}
+	mountOne := func(m config.Mount) (vfs.FileSystem, error) {
 		mk, ok := types[m.Type]
 		if !ok {
-			return nil, fmt.Errorf("mount %s: unknown type %q (known: %s)", m.Target, m.Type, strings.Join(MountTypeNames(types), ", "))
+			return nil, fmt.Errorf("unknown type %q (known: %s)", m.Type, strings.Join(MountTypeNames(types), ", "))
 		}
 		fs, err := mk(m, env)
 		if err != nil {
-			return nil, fmt.Errorf("mount %s (%s): %w", m.Target, m.Type, err)
+			return nil, err
+		}
+		if c, ok := fs.(io.Closer); ok {
+			closers = append(closers, c)
+		}
+		return fs, nil
+	}
+	env.Layer = mountOne
+	var ns *vfs.Namespace
+	for _, m := range ms {
+		fs, err := mountOne(m)
+		if err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("mount %s (%s): %w", m.Target, m.Type, err)
 		}
 		if ns == nil {
 			ns = vfs.NewNamespace(fs, m.Options.ReadOnly, m.Source)
 			continue
 		}
 		if e := ns.Mount(m.Target, fs, m.Options.ReadOnly, m.Source); e != 0 {
-			return nil, fmt.Errorf("mount %s (%s): mount point: %w", m.Target, m.Type, e)
+			cleanup()
+			return nil, nil, fmt.Errorf("mount %s (%s): mount point: %w", m.Target, m.Type, e)
 		}
 	}
-	return ns, nil
+	return ns, cleanup, nil
+}
+
+// sefsMount mounts a sefs layer: the image (options.MAC), read-only and
+// checked against the signed root, or a data layer sealed with the
+// platform's key and bound to the image.
+func sefsMount(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
+	src := source(m, env)
+	report := env.Report
+	if m.Options.Image {
+		if env.ImageRoot == nil {
+			return nil, fmt.Errorf("the image layer %s needs a build: run `occlum build`", m.Source)
+		}
+		root := *env.ImageRoot
+		if m.Options.MAC != "" && !strings.EqualFold(m.Options.MAC, hex.EncodeToString(root[:])) {
+			return nil, fmt.Errorf("the image's root is %x, but options.MAC says %s", root, m.Options.MAC)
+		}
+		opts := sefs.Options{Mode: sefs.Integrity, ReadOnly: true, Root: &root, Report: report, MountPoint: m.Target}
+		if env.ImageKey != nil {
+			opts.Mode, opts.Key = sefs.Encrypted, env.ImageKey
+		}
+		fs, err := sefs.OpenDir(src, opts)
+		switch {
+		case errors.Is(err, sefs.ErrKeyNeeded):
+			return nil, fmt.Errorf("the image is encrypted: give its key with `occlum run --image-key FILE`")
+		case errors.Is(err, sefs.ErrKeyNotWanted):
+			return nil, fmt.Errorf("the image is not encrypted, but an image key was given: run without --image-key")
+		case errors.Is(err, sefs.ErrWrongKey):
+			return nil, fmt.Errorf("the image key does not open the image (a wrong key, or a tampered %s)", m.Source)
+		case err != nil:
+			return nil, fmt.Errorf("the image layer %s: %w (run `occlum build` to make it again)", m.Source, err)
+		}
+		return fs, nil
+	}
+	if env.SealKey == nil {
+		return nil, fmt.Errorf("a sefs layer needs the platform's sealing key, and there is no platform")
+	}
+	key, err := env.SealKey("sefs " + m.Source)
+	if err != nil {
+		return nil, fmt.Errorf("deriving the layer's key: %w", err)
+	}
+	opts := sefs.Options{Mode: sefs.Encrypted, Key: key, ReadOnly: m.Options.ReadOnly,
+		CacheSize: int64(m.Options.CacheSize), Report: report, MountPoint: m.Target}
+	if env.ImageRoot != nil {
+		opts.BoundTo = *env.ImageRoot
+	}
+	if err := os.MkdirAll(filepath.Dir(src), 0o700); err != nil {
+		return nil, err
+	}
+	fs, err := sefs.OpenDir(src, opts)
+	switch {
+	case errors.Is(err, sefs.ErrOtherImage):
+		return nil, fmt.Errorf("%s was made over another image (another build of image/): it cannot be mixed with this one; rebuild from the image it was made with, or move %s away to start with an empty layer", m.Source, m.Source)
+	case errors.Is(err, sefs.ErrWrongKey):
+		return nil, fmt.Errorf("%s was sealed by another signer or product (or tampered with): its key is derived from MRSIGNER and product_id", m.Source)
+	case errors.Is(err, sefs.ErrLocked):
+		return nil, fmt.Errorf("%s: %w (another `occlum run` of this instance?)", m.Source, err)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", m.Source, err)
+	}
+	return fs, nil
+}
+
+// unionMount stacks the layers of a unionfs mount: the writable one (if
+// any) on top.
+func unionMount(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
+	if env.Layer == nil {
+		return nil, fmt.Errorf("unionfs layers can only be mounted through the mount table")
+	}
+	stack := m.Stack()
+	var upper vfs.FileSystem
+	var lowers []vfs.FileSystem
+	for i, l := range stack {
+		fs, err := env.Layer(l)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s (%s): %w", l.Source, l.Type, err)
+		}
+		if i == 0 && m.Writable() >= 0 {
+			upper = fs
+		} else {
+			lowers = append(lowers, fs)
+		}
+	}
+	return unionfs.New(upper, lowers, unionfs.Options{})
 }
 
 func depth(p string) int {

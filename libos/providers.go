@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
+	"sync"
 
 	"github.com/google/wire"
 	"github.com/tetratelabs/wazero/api"
@@ -35,7 +37,7 @@ var CoreSet = wire.NewSet(ProvideLogger, ProvideNamespace, ProvideKernel, Provid
 // DefaultSet is CoreSet with every mount type and syscall family.
 var DefaultSet = wire.NewSet(CoreSet, DefaultMountTypes, DefaultFamilies)
 
-// DefaultMountTypes provides hashfs, hostfs, ramfs and devfs.
+// DefaultMountTypes provides unionfs, sefs, hostfs, ramfs and devfs.
 func DefaultMountTypes() MountTypeSet { return MountTypes() }
 
 // DefaultFamilies provides WASI preview 1 and the occlum extension.
@@ -54,10 +56,11 @@ func ProvideLogger(o Options) *zap.Logger {
 	return o.Logger
 }
 
-// ProvideNamespace mounts the configured file systems.
-func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Namespace, error) {
+// ProvideNamespace mounts the configured file systems. The cleanup
+// unmounts them (sefs layers commit).
+func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Namespace, func(), error) {
 	if o.Config == nil {
-		return nil, fmt.Errorf("libos: no configuration")
+		return nil, nil, fmt.Errorf("libos: no configuration")
 	}
 	if o.MountTypes != nil {
 		types = o.MountTypes
@@ -68,12 +71,41 @@ func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Name
 	if o.CacheDir != "" {
 		protected = append(protected, o.CacheDir)
 	}
-	return buildNamespace(o.Config.Mounts, types, MountEnv{
-		InstanceDir: o.InstanceDir, Manifest: o.Manifest, Protected: protected,
+	env := MountEnv{
+		InstanceDir: o.InstanceDir, ImageRoot: o.ImageRoot, ImageKey: o.ImageKey, Protected: protected,
 		MemorySize: uint64(o.Config.ResourceLimits.UserSpaceSize),
-		Report:     func(err error) { log.Error("integrity", zap.Error(err)) },
+		Report:     integrityReporter(log, o.Stderr),
 		Warn:       func(err error) { log.Warn("refused", zap.Error(err)) },
-	})
+	}
+	if o.Platform != nil {
+		env.SealKey = o.Platform.SealKey
+	}
+	return buildNamespace(o.Config.Mounts, types, env)
+}
+
+// maxIntegrityLines bounds the integrity errors shown on stderr in one run.
+const maxIntegrityLines = 20
+
+// integrityReporter logs integrity errors, and shows the first ones on
+// stderr whatever the log level: a host that tampers with a layer is news
+// the user must see.
+func integrityReporter(log *zap.Logger, stderr io.Writer) func(error) {
+	var mu sync.Mutex
+	shown := 0
+	return func(err error) {
+		log.Error("integrity", zap.Error(err))
+		if stderr == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		switch shown++; {
+		case shown <= maxIntegrityLines:
+			fmt.Fprintf(stderr, "occlum: %v\n", err)
+		case shown == maxIntegrityLines+1:
+			fmt.Fprintf(stderr, "occlum: more integrity errors are not shown (OCCLUM_LOG_LEVEL=error logs them all)\n")
+		}
+	}
 }
 
 // ProvideKernel creates the kernel with the configured limits.

@@ -1,7 +1,7 @@
 // Command occlum-libos is the "enclave": the LibOS binary that `occlum
 // build` measures into build/bin/occlum-libos and `occlum run` starts.
 //
-//	occlum-libos run --instance DIR [--env-fd N] [--sim-secret FILE] [--] PATH [ARGS...]
+//	occlum-libos run --instance DIR [--env-fd N] [--sim-key FILE] [--] PATH [ARGS...]
 //
 // The host that starts it is untrusted, so it verifies the instance again
 // itself (signature, config, manifest, image). Its own binary is checked by
@@ -54,14 +54,15 @@ func main() {
 // doMain runs the command line args.
 func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(stderr, "usage: occlum-libos run --instance DIR [--env-fd N] [--sim-secret FILE] [--] PATH [ARGS...]")
+		fmt.Fprintln(stderr, "usage: occlum-libos run --instance DIR [--env-fd N] [--sim-key FILE] [--image-key FILE] [--] PATH [ARGS...]")
 		return 2
 	}
 	fs := flag.NewFlagSet("occlum-libos run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("instance", "", "the instance directory")
 	envFD := fs.Int("env-fd", -1, "file descriptor carrying the untrusted environment")
-	secret := fs.String("sim-secret", os.Getenv("OCCLUM_SIM_SECRET"), "machine secret file of the simulated platform")
+	secret := fs.String("sim-key", os.Getenv("OCCLUM_SIM_SECRET"), "the machine key file of the simulated platform")
+	imageKey := fs.String("image-key", "", "key file of an encrypted image")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -70,7 +71,7 @@ func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	status, err := run(runOptions{
-		dir: *dir, path: fs.Arg(0), args: fs.Args()[1:], envFD: *envFD, secretFile: *secret,
+		dir: *dir, path: fs.Arg(0), args: fs.Args()[1:], envFD: *envFD, secretFile: *secret, imageKey: *imageKey,
 		stdin: stdin, stdout: stdout, stderr: stderr,
 	})
 	if err != nil {
@@ -85,6 +86,7 @@ func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 type runOptions struct {
 	dir, path, secretFile string
+	imageKey              string
 	args                  []string
 	envFD                 int
 	stdin                 io.Reader
@@ -138,12 +140,19 @@ func run(o runOptions) (int, error) {
 		cache = ""
 	}
 
+	var key []byte
+	if o.imageKey != "" {
+		if key, err = instance.ReadImageKey(o.imageKey); err != nil {
+			return 1, err
+		}
+	}
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	l, cleanup, err := gen.NewLibOS(ctx, libos.Options{
-		Config: built.Config, InstanceDir: dir, Manifest: built.Manifest, Platform: plat, Logger: log,
+		Config: built.Config, InstanceDir: dir, ImageRoot: built.ImageRoot(), ImageKey: key, Platform: plat, Logger: log,
 		Stdin: o.stdin, Stdout: o.stdout, Stderr: o.stderr, CacheDir: cache,
-		Protected: protectedPaths(dir, o.secretFile),
+		Protected: protectedPaths(dir, o.secretFile, o.imageKey),
 	})
 	if err != nil {
 		return 1, err
@@ -204,18 +213,21 @@ func readEnv(fd int) ([]string, error) {
 
 // protectedPaths returns the host paths no guest may reach through a hostfs
 // mount: the instance's and the user's (instance.ProtectedPaths), this
-// binary, the simulated platform's machine secret (its sealing keys follow
+// binary, the simulated platform's machine key (its sealing keys follow
 // from it), and the paths in OCCLUM_PROTECT (':'-separated; `occlum run`
 // names the directory of the tools there). The host environment is
 // untrusted, but it can only add protection. The compile cache is added by
 // libos.
-func protectedPaths(dir, secretFile string) []string {
+func protectedPaths(dir, secretFile, imageKey string) []string {
 	out := instance.ProtectedPaths(dir)
 	if exe, err := os.Executable(); err == nil {
 		out = append(out, exe)
 	}
 	if secretFile != "" {
 		out = append(out, secretFile)
+	}
+	if imageKey != "" {
+		out = append(out, imageKey)
 	}
 	for _, p := range filepath.SplitList(os.Getenv("OCCLUM_PROTECT")) {
 		if filepath.IsAbs(p) {

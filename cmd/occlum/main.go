@@ -134,7 +134,7 @@ Environment:
   OCCLUM_CONFIG_DIR   your Occlum directory: developer key and trusted signers
                       (default ~/.config/occlum)
   OCCLUM_MRSIGNER     the signer run trusts, as --mrsigner of run
-  OCCLUM_SIM_SECRET   a file holding the simulated platform's machine secret
+  OCCLUM_SIM_SECRET   a file holding the simulated platform's machine key
                       (created if missing); without it, simulated sealing keys
                       follow from the measurement alone`,
 		SilenceErrors: true,
@@ -154,7 +154,7 @@ Environment:
 	a.bind("instance-dir", root.PersistentFlags(), "OCCLUM_INSTANCE_DIR")
 	root.CompletionOptions.DisableDefaultCmd = true
 
-	root.AddCommand(a.newCmd(), a.initCmd(), a.buildCmd(), a.runCmd(), a.printCmd(), a.versionCmd())
+	root.AddCommand(a.newCmd(), a.initCmd(), a.genImageKeyCmd(), a.buildCmd(), a.runCmd(), a.printCmd(), a.versionCmd())
 	return root
 }
 

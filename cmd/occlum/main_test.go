@@ -239,7 +239,8 @@ func TestBuildErrors(t *testing.T) {
 		{`{"resource_limits": {"user_space_sizee": "1MB"}}`, `Occlum.json: unknown field "resource_limits.user_space_sizee"`, `did you mean "resource_limits.user_space_size"?`},
 		{`{"resource_limits": {"user_space_size": "12XB"}}`, `Occlum.json: resource_limits.user_space_size: size "12XB" has unknown unit "XB"`, ""},
 		{`{"process": {"default_heap_size": "-1MB"}}`, "process.default_heap_size: size \"-1MB\" is negative", ""},
-		{`{"mount": [{"target": "/", "type": "sefs"}]}`, `mount[0].type: unknown mount type "sefs" (known: devfs, hashfs, hostfs, ramfs)`, ""},
+		{`{"mount": [{"target": "/", "type": "zfs"}]}`, `mount[0].type: unknown mount type "zfs" (known: devfs, hostfs, ramfs, sefs, unionfs)`, ""},
+		{`{"mount": [{"target": "/", "type": "hashfs", "source": "./image"}]}`, `mount[0].type: hashfs was replaced by the sefs image layer`, ""},
 		{`{"entry_points": ["bin"]}`, `entry_points[0]: "bin" is not an absolute path`, ""},
 	} {
 		writeFile(t, cfg, tc.json, 0o644)
@@ -273,10 +274,8 @@ func TestRunRefusals(t *testing.T) {
 			writeFile(t, filepath.Join(dir, "Occlum.json"), `{"sfi": {"engine": 1}}`, 0o644)
 		},
 			"/bin/hello", "Occlum.json changed after build and is no longer valid: Occlum.json: sfi.engine: must be a string, got a number", ""},
-		{"image changed", func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "image/bin/hello"), "changed!", 0o755) },
-			"/bin/hello", "image/bin/hello: modified after build", "occlum build"},
-		{"image file added", func(t *testing.T, dir string) { writeFile(t, filepath.Join(dir, "image/etc/hosts"), "x", 0o644) },
-			"/bin/hello", "image/etc/hosts: added after build", ""},
+		{"image layer removed", func(t *testing.T, dir string) { os.RemoveAll(filepath.Join(dir, instance.ImageLayerDir)) },
+			"/bin/hello", "the image layer ./build/mount/__ROOT is missing", "occlum build"},
 		{"signature tampered", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, instance.SigStructFile)
 			var s map[string]any

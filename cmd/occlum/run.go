@@ -49,6 +49,8 @@ else is refused, naming both signers.`,
 	f := cmd.Flags()
 	f.SetInterspersed(false)
 	f.String("mrsigner", "", "trust builds signed by this MRSIGNER (64 hex digits; default: the signer recorded by the last build here)")
+	f.String("image-key", "", "the key of an encrypted image (occlum build --image-key)")
+	a.bind("image-key", f, "")
 	a.bind("mrsigner", f, "OCCLUM_MRSIGNER")
 	return cmd
 }
@@ -87,7 +89,19 @@ func (a *app) run(path string, args []string) error {
 		return err
 	}
 	defer envR.Close()
-	cmd := exec.Command(built.LibOS, append([]string{"run", "--instance", absDir, "--env-fd", "3", "--", clean}, args...)...)
+	libosArgs := []string{"run", "--instance", absDir, "--env-fd", "3"}
+	if p := a.v.GetString("image-key"); p != "" {
+		// Checked here for a clear error; the LibOS reads it again.
+		if _, err := instance.ReadImageKey(p); err != nil {
+			return err
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		libosArgs = append(libosArgs, "--image-key", abs)
+	}
+	cmd := exec.Command(built.LibOS, append(append(libosArgs, "--", clean), args...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
 	cmd.ExtraFiles = []*os.File{envR}
 	// The LibOS protects the instance and the user's Occlum directory from

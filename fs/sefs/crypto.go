@@ -146,10 +146,11 @@ func blockAAD(idx uint64) []byte {
 }
 
 // sealBlock seals pt (Block bytes) for block idx into ct (Block bytes) and
-// fills e's nonce and tag (or hash). deterministic derives the nonce from
-// the content (for reproducible images: the same block at the same place
-// gives the same ciphertext, a different block a different nonce).
-func sealBlock(c cipher.AEAD, idx uint64, pt, ct []byte, e *entry, deterministic bool) {
+// fills e's nonce and tag (or hash); scratch has Block+16 bytes.
+// deterministic derives the nonce from the content (for reproducible
+// images: the same block at the same place gives the same ciphertext, a
+// different block a different nonce).
+func sealBlock(c cipher.AEAD, idx uint64, pt, ct []byte, e *entry, deterministic bool, scratch []byte) {
 	if c == nil {
 		copy(ct, pt)
 		h := sha256.Sum256(pt)
@@ -165,7 +166,8 @@ func sealBlock(c cipher.AEAD, idx uint64, pt, ct []byte, e *entry, deterministic
 	} else if _, err := rand.Read(nonce); err != nil {
 		panic(err)
 	}
-	out := c.Seal(ct[:0], nonce, pt, blockAAD(idx))
+	out := c.Seal(scratch[:0], nonce, pt, blockAAD(idx))
+	copy(ct, out[:Block])
 	copy(e.tag(), out[Block:])
 }
 

@@ -2,9 +2,11 @@ package sefs
 
 import (
 	"crypto/cipher"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/occlumgo/occlum/core/errno"
 )
@@ -45,13 +47,27 @@ func (in *inode) loadTree() *mht {
 }
 
 // integrity reports an integrity failure of the file and returns EIO.
+// idx is the block, unless err says which (a blockError).
 func (in *inode) integrity(err error, idx uint64) errno.Errno {
+	var be *blockError
+	if errors.As(err, &be) {
+		idx = be.idx
+	}
 	if isCorrupt(err) {
 		in.fs.report(fmt.Errorf("sefs: %s: block %d: %w (the host changed, lost or rolled back the file's data)", in.path(), idx, err))
 		return errno.EIO
 	}
 	return errOf(err)
 }
+
+// blockError is an error about one block of a file.
+type blockError struct {
+	idx uint64
+	err error
+}
+
+func (e *blockError) Error() string { return e.err.Error() }
+func (e *blockError) Unwrap() error { return e.err }
 
 // readLocked reads the file at off.
 //
@@ -100,57 +116,79 @@ func (in *inode) readBlocks(first, count uint64, dst []byte, skip int) (int, err
 		}
 		ents[i] = e
 	}
-	c := in.cipher()
-	n := 0
-	for i := 0; i < len(ents); {
-		// A run of present blocks in the same slot, or one absent block.
-		j := i + 1
-		if ents[i].present() {
-			for j < len(ents) && ents[j].present() && ents[j].slot() == ents[i].slot() {
-				j++
-			}
-			o, err := in.object(ents[i].slot(), false)
-			if err != nil {
-				return n, err
-			}
-			ct := fs.rbuf[:(j-i)*Block]
-			if got, err := o.ReadAt(ct, int64(first+uint64(i))*Block); got < len(ct) {
-				if err == nil || isEOF(err) {
-					err = fmt.Errorf("%w: the object is shorter than its blocks", errCorrupt)
-				}
-				return n, err
-			}
+	// The bytes of dst each block fills.
+	span := func(k int) (lo, hi int) {
+		if k == 0 {
+			return 0, min(Block-skip, len(dst))
 		}
-		for k := i; k < j; k++ {
-			idx := first + uint64(k)
-			bo := 0
-			if k == 0 {
-				bo = skip
+		lo = Block - skip + (k-1)*Block
+		return min(lo, len(dst)), min(lo+Block, len(dst))
+	}
+	// Host reads: one per run of present blocks in the same slot.
+	for i := 0; i < len(ents); {
+		j := i + 1
+		if !ents[i].present() {
+			i = j
+			continue
+		}
+		for j < len(ents) && ents[j].present() && ents[j].slot() == ents[i].slot() {
+			j++
+		}
+		o, err := in.object(ents[i].slot(), false)
+		if err != nil {
+			return 0, err
+		}
+		ct := fs.rbuf[i*Block : j*Block]
+		if got, err := o.ReadAt(ct, int64(first+uint64(i))*Block); got < len(ct) {
+			if err == nil || isEOF(err) {
+				err = fmt.Errorf("%w: the object is shorter than its blocks", errCorrupt)
 			}
-			want := min(Block-bo, len(dst)-n)
-			if want <= 0 {
-				return n, nil
-			}
-			out := dst[n : n+want]
-			if !ents[k].present() {
-				clear(out)
-			} else {
-				ct := fs.rbuf[(k-i)*Block : (k-i+1)*Block]
-				pt := fs.pbuf[:]
-				if bo == 0 && want == Block {
-					pt = out
-				}
-				if err := openBlock(c, idx, ct, pt, &ents[k], fs.scratch[:]); err != nil {
-					return n, err
-				}
-				if &pt[0] != &out[0] {
-					copy(out, pt[bo:])
-				}
-			}
-			n += want
+			// Nothing is opened yet: no bytes to give.
+			return 0, &blockError{first + uint64(i+got/Block), err}
 		}
 		i = j
 	}
+	// Checks and decryption, on two CPUs for long reads. On an error, the
+	// bytes before the first bad block are kept.
+	c := in.cipher()
+	bad := len(ents)
+	var badMu sync.Mutex
+	err := fs.parallel(len(ents), func(w *worker, lo, hi int) error {
+		for k := lo; k < hi; k++ {
+			a, b := span(k)
+			if a >= b {
+				return nil
+			}
+			out := dst[a:b]
+			if !ents[k].present() {
+				clear(out)
+				continue
+			}
+			pt := w.pbuf[:]
+			if len(out) == Block {
+				pt = out
+			}
+			if err := openBlock(c, first+uint64(k), fs.rbuf[k*Block:(k+1)*Block], pt, &ents[k], w.scratch[:]); err != nil {
+				badMu.Lock()
+				bad = min(bad, k)
+				badMu.Unlock()
+				return &blockError{first + uint64(k), err}
+			}
+			if len(out) != Block {
+				bo := 0
+				if k == 0 {
+					bo = skip
+				}
+				copy(out, pt[bo:])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		n, _ := span(bad)
+		return n, err
+	}
+	_, n := span(len(ents) - 1)
 	return n, nil
 }
 
@@ -187,7 +225,9 @@ func (in *inode) writeLocked(p []byte, off int64) (int, errno.Errno) {
 				break
 			}
 			cb = fs.getBlock()
-			if chunk < Block && pos-int64(bo) < in.size {
+			if chunk == Block {
+				// Wholly overwritten below.
+			} else if pos-int64(bo) < in.size {
 				// Part of a block that has data: read, then change.
 				if err := in.readBlock(idx, cb); err != nil {
 					fs.putBlock(cb)
@@ -335,14 +375,18 @@ func (in *inode) flush() error {
 		ents := fs.ents[:j-i]
 		buf := fs.wbuf[:(j-i)*Block]
 		zero := true
-		for k := i; k < j; k++ {
-			pt := in.cache[idxs[k]]
-			ents[k-i] = entry{}
-			ents[k-i].setSlot(int(slot))
-			sealBlock(c, idxs[k], pt[:], fs.wbuf[(k-i)*Block:(k-i+1)*Block+16], &ents[k-i], fs.opts.Deterministic)
-			if zero && !allZero(pt[:]) {
-				zero = false
-			}
+		for k := i; k < j && zero; k++ {
+			zero = allZero(in.cache[idxs[k]][:])
+		}
+		if !zero {
+			fs.parallel(j-i, func(w *worker, lo, hi int) error {
+				for k := lo; k < hi; k++ {
+					ents[k] = entry{}
+					ents[k].setSlot(int(slot))
+					sealBlock(c, idxs[i+k], in.cache[idxs[i+k]][:], buf[k*Block:(k+1)*Block], &ents[k], fs.opts.Deterministic, w.scratch[:])
+				}
+				return nil
+			})
 		}
 		if zero {
 			// Only zeros: a hole, nothing to write.

@@ -118,9 +118,12 @@ type store struct {
 // ErrLocked is a layer that another LibOS has open.
 var ErrLocked = errors.New("the layer is in use")
 
-func openStore(path string, readOnly bool) (*store, error) {
+func openStore(path string, readOnly, noSync bool) (*store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait, ReadOnly: readOnly,
 		NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err == nil {
+		db.NoSync = noSync
+	}
 	if errors.Is(err, bolt.ErrTimeout) {
 		owner, _ := os.ReadFile(filepath.Join(filepath.Dir(path), ownerFile))
 		who := strings.TrimSpace(string(owner))
@@ -159,7 +162,7 @@ func (s *store) load() (*superblock, map[uint64][]byte, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketName)
 		if b == nil {
-			return errors.New("no superblock: not a sefs layer, or never committed")
+			return ErrNoLayer
 		}
 		var err error
 		if sb, err = decodeSuper(b.Get([]byte("super"))); err != nil {

@@ -1,6 +1,7 @@
 package sefs
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
@@ -323,11 +324,15 @@ func committedEntry(fs *FileSystem, ino uint64, depth uint8, root [32]byte, idx 
 	return e, nil
 }
 
+var zeroBlock [Block]byte
+
 func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
+	for len(b) > 0 {
+		n := min(len(b), Block)
+		if !bytes.Equal(b[:n], zeroBlock[:n]) {
 			return false
 		}
+		b = b[n:]
 	}
 	return true
 }

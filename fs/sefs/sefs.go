@@ -41,6 +41,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -52,6 +53,15 @@ import (
 
 // Name is the mount type name.
 const Name = "sefs"
+
+// Errors of Mount a caller may want to explain.
+var (
+	ErrKeyNeeded    = errors.New("the layer is encrypted, and no key was given")
+	ErrKeyNotWanted = errors.New("the layer is integrity-only, but a key was given")
+	ErrWrongKey     = errors.New("the superblock does not verify: a wrong key, or a tampered layer")
+	ErrOtherImage   = errors.New("the layer was made over another image (another build); it cannot be mixed with this one")
+	ErrNoLayer      = errors.New("no superblock: not a sefs layer, or never committed")
+)
 
 // Options configure a layer.
 type Options struct {
@@ -78,6 +88,10 @@ type Options struct {
 	Deterministic bool
 	// Report, if set, receives integrity and host errors (for logging).
 	Report func(error)
+	// NoSync skips making commits durable (fdatasync): for a layer that
+	// can be made again from its source, the image being built. Commits
+	// stay atomic.
+	NoSync bool
 	// MountPoint prefixes the paths in error messages.
 	MountPoint string
 	// Now, if set, gives the time for new inodes and changes (building
@@ -109,9 +123,41 @@ type FileSystem struct {
 	ents    [maxRun]entry
 	slots   []uint8
 	rbuf    [maxRun * Block]byte
-	wbuf    [maxRun*Block + 16]byte
+	wbuf    [maxRun * Block]byte
+	workers [2]worker
+}
+
+// worker is one goroutine's buffers for sealing and opening blocks.
+type worker struct {
 	pbuf    [Block]byte
 	scratch [Block + 16]byte
+}
+
+// parallelMin is the fewest blocks worth splitting between two goroutines.
+const parallelMin = 32
+
+// parallel runs fn over [0, n), split in two halves run at once when n is
+// large enough and there is a second CPU.
+//
+// Preconditions: fs.mu is held (the workers' buffers are the caller's).
+func (fs *FileSystem) parallel(n int, fn func(w *worker, lo, hi int) error) error {
+	if n < parallelMin || runtime.GOMAXPROCS(0) < 2 {
+		return fn(&fs.workers[0], 0, n)
+	}
+	mid := n / 2
+	var wg sync.WaitGroup
+	var err1 error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		err1 = fn(&fs.workers[1], mid, n)
+	}()
+	err0 := fn(&fs.workers[0], 0, mid)
+	wg.Wait()
+	if err0 != nil {
+		return err0
+	}
+	return err1
 }
 
 var _ vfs.FileSystem = (*FileSystem)(nil)
@@ -127,7 +173,7 @@ func Create(storage Storage, opts Options) (*FileSystem, error) {
 	if opts.Mode != Integrity && opts.Mode != Encrypted {
 		return nil, fmt.Errorf("sefs: unknown mode %d", opts.Mode)
 	}
-	st, err := openStore(storage.MetaPath(), false)
+	st, err := openStore(storage.MetaPath(), false, opts.NoSync)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +209,7 @@ func Create(storage Storage, opts Options) (*FileSystem, error) {
 
 // Mount opens an existing layer and verifies its metadata.
 func Mount(storage Storage, opts Options) (*FileSystem, error) {
-	st, err := openStore(storage.MetaPath(), opts.ReadOnly)
+	st, err := openStore(storage.MetaPath(), opts.ReadOnly, opts.NoSync)
 	if err != nil {
 		return nil, err
 	}
@@ -183,9 +229,9 @@ func mount(storage Storage, st *store, opts Options) (*FileSystem, error) {
 	}
 	if sb.mode != opts.Mode {
 		if opts.Mode == Encrypted {
-			return nil, errors.New("sefs: the layer is integrity-only, but a key was given")
+			return nil, fmt.Errorf("sefs: %w", ErrKeyNotWanted)
 		}
-		return nil, errors.New("sefs: the layer is encrypted, and no key was given")
+		return nil, fmt.Errorf("sefs: %w", ErrKeyNeeded)
 	}
 	if sb.mode == Integrity && (opts.Root == nil || !opts.ReadOnly) {
 		// Nothing but a pinned root protects an integrity-only layer.
@@ -197,13 +243,13 @@ func mount(storage Storage, st *store, opts Options) (*FileSystem, error) {
 		return nil, fmt.Errorf("sefs: %w", err)
 	}
 	if sb.mode == Encrypted && !sb.checkMAC(fs.keys) {
-		return nil, errors.New("sefs: the superblock does not verify: a wrong key, or a tampered layer")
+		return nil, fmt.Errorf("sefs: %w", ErrWrongKey)
 	}
 	if opts.Root != nil && sb.root() != *opts.Root {
 		return nil, fmt.Errorf("sefs: the layer's root is %x, the signed measurement says %x: the layer was changed after the build", sb.root(), *opts.Root)
 	}
 	if sb.mode == Encrypted && opts.Root == nil && sb.boundTo != opts.BoundTo {
-		return nil, errors.New("sefs: the layer was made for another image (build); it cannot be mixed with this one")
+		return nil, fmt.Errorf("sefs: %w", ErrOtherImage)
 	}
 	bad := map[uint64]error{}
 	for ino, sealed := range recs {
@@ -539,6 +585,38 @@ func (fs *FileSystem) inodeRoot() [32]byte {
 	return out
 }
 
+// manySyncs is the number of objects to make durable above which one
+// SyncAll is cheaper than an fdatasync each.
+const manySyncs = 16
+
+// syncData makes the data written to objects durable.
+func (fs *FileSystem) syncData() error {
+	if fs.opts.NoSync {
+		return nil
+	}
+	n := 0
+	for _, in := range fs.touched {
+		if in.unsynced[0] || in.unsynced[1] {
+			n++
+		}
+	}
+	if sa, ok := fs.storage.(SyncAller); ok && n > manySyncs {
+		if err := sa.SyncAll(); err != nil {
+			return err
+		}
+		for _, in := range fs.touched {
+			in.unsynced = [2]bool{}
+		}
+		return nil
+	}
+	for _, in := range fs.touched {
+		if err := in.syncObjects(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // commitLocked makes every change durable in one atomic commit. If it
 // fails, nothing is marked committed: the next commit redoes it all.
 //
@@ -556,12 +634,10 @@ func (fs *FileSystem) commitLocked() error {
 			return err
 		}
 	}
-	for _, in := range fs.touched {
-		if err := in.syncObjects(); err != nil {
-			return err
-		}
+	if err := fs.syncData(); err != nil {
+		return err
 	}
-	if fs.created {
+	if fs.created && !fs.opts.NoSync {
 		if err := fs.storage.Sync(); err != nil {
 			return err
 		}

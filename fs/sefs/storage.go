@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Storage is the host side of a layer: objects (the files' blocks) and the
@@ -27,6 +29,13 @@ type Storage interface {
 	MetaPath() string
 	// Sync makes created and removed objects durable.
 	Sync() error
+}
+
+// SyncAller is implemented by storages that can make everything written
+// durable at once, cheaper than an fdatasync per object when a commit
+// touches many (syncfs on a host directory).
+type SyncAller interface {
+	SyncAll() error
 }
 
 // Object is one host object.
@@ -141,4 +150,64 @@ func (d *DirStorage) Sync() error {
 		}
 	}
 	return nil
+}
+
+// SyncAll implements SyncAller: syncfs(2) on the layer's file system.
+func (d *DirStorage) SyncAll() error {
+	f, err := os.Open(d.dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return unix.Syncfs(int(f.Fd()))
+}
+
+// OpenDir mounts the layer in the host directory dir. A writable layer
+// (not opts.ReadOnly) is made there, empty, if dir does not exist or holds
+// nothing; a directory that holds objects but no metadata database is an
+// error (a layer lost its metadata: never silently replaced).
+func OpenDir(dir string, opts Options) (*FileSystem, error) {
+	ents, err := os.ReadDir(dir)
+	fresh := errors.Is(err, fs.ErrNotExist)
+	if err != nil && !fresh {
+		st, serr := os.Stat(dir)
+		if serr == nil && !st.IsDir() {
+			return nil, fmt.Errorf("sefs: the layer %s is not a directory", dir)
+		}
+		return nil, fmt.Errorf("sefs: the layer %s: %w", dir, err)
+	}
+	if !fresh {
+		fresh = len(ents) == 0
+		hasDB := false
+		for _, e := range ents {
+			if e.Name() == MetaFile {
+				hasDB = true
+			}
+		}
+		if !hasDB && !fresh {
+			objs, _ := os.ReadDir(filepath.Join(dir, "objects"))
+			if len(objs) > 0 {
+				return nil, fmt.Errorf("sefs: the layer %s has objects but no %s: its metadata was lost or removed", dir, MetaFile)
+			}
+			fresh = true
+		}
+	}
+	if fresh && opts.ReadOnly {
+		return nil, fmt.Errorf("sefs: the layer %s does not exist", dir)
+	}
+	st, err := NewDirStorage(dir, fresh)
+	if err != nil {
+		return nil, fmt.Errorf("sefs: the layer %s: %w", dir, err)
+	}
+	if fresh {
+		return Create(st, opts)
+	}
+	l, err := Mount(st, opts)
+	if errors.Is(err, ErrNoLayer) && !opts.ReadOnly {
+		// Made, but killed before its first commit: nothing was kept.
+		if objs, _ := st.List(); len(objs) == 0 {
+			return Create(st, opts)
+		}
+	}
+	return l, err
 }

@@ -36,21 +36,21 @@ import (
 // Name is the platform name of simulation mode.
 const Name = "SIM"
 
-// SecretSize is the size of a machine secret.
+// SecretSize is the size of a machine key.
 const SecretSize = 32
 
 // salt separates this scheme's keys from any other use of the secret.
 var salt = []byte("occlum-sim-v1")
 
-// noSecret is the root secret used when no machine secret is given.
-var noSecret = []byte("occlum-sim: no machine secret, keys follow from the measurement alone")
+// noSecret is the root secret used when no machine key is given.
+var noSecret = []byte("occlum-sim: no machine secret, keys follow from the measurement alone") // never change: every simulated key follows from it
 
 // Options configure a simulated platform.
 type Options struct {
 	// Measurement is the one of the running enclave, taken from the
 	// verified signature of the instance's build.
 	Measurement platform.Measurement
-	// Secret is the machine secret (at least SecretSize bytes), or nil for
+	// Secret is the machine key (at least SecretSize bytes), or nil for
 	// keys derived from the measurement alone.
 	Secret []byte
 }
@@ -69,12 +69,12 @@ func New(opts Options) (*Platform, error) {
 	if secret == nil {
 		secret = noSecret
 	} else if len(secret) < SecretSize {
-		return nil, fmt.Errorf("sim: machine secret is %d bytes, need at least %d", len(secret), SecretSize)
+		return nil, fmt.Errorf("sim: machine key is %d bytes, need at least %d", len(secret), SecretSize)
 	}
 	return &Platform{m: opts.Measurement, secret: bytes.Clone(secret)}, nil
 }
 
-// MachineSecret returns the machine secret kept in the file at path,
+// MachineSecret returns the machine key kept in the file at path,
 // creating the file (mode 0600, SecretSize random bytes) if it does not
 // exist yet.
 func MachineSecret(path string) ([]byte, error) {
@@ -85,25 +85,25 @@ func MachineSecret(path string) ([]byte, error) {
 			return nil, err
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("sim: machine secret: %w", err)
+			return nil, fmt.Errorf("sim: machine key: %w", err)
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
 			return MachineSecret(path) // created concurrently: use that one
 		} else if err != nil {
-			return nil, fmt.Errorf("sim: machine secret: %w", err)
+			return nil, fmt.Errorf("sim: machine key: %w", err)
 		}
 		if _, err := f.Write(secret); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("sim: machine secret: %w", err)
+			return nil, fmt.Errorf("sim: machine key: %w", err)
 		}
 		return secret, f.Close()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sim: machine secret: %w", err)
+		return nil, fmt.Errorf("sim: machine key: %w", err)
 	}
 	if len(data) < SecretSize {
-		return nil, fmt.Errorf("sim: machine secret %s is %d bytes, need at least %d", path, len(data), SecretSize)
+		return nil, fmt.Errorf("sim: machine key %s is %d bytes, need at least %d", path, len(data), SecretSize)
 	}
 	return data, nil
 }
@@ -181,7 +181,7 @@ func (p *Platform) mac(body []byte) []byte {
 }
 
 // Report returns a simulated report over userData, MACed with a key only
-// this machine secret can derive (like SGX local attestation).
+// this machine key can derive (like SGX local attestation).
 func (p *Platform) Report(userData []byte) ([]byte, error) {
 	if len(userData) > platform.ReportDataSize {
 		return nil, fmt.Errorf("sim: report data is %d bytes, at most %d", len(userData), platform.ReportDataSize)
@@ -197,7 +197,7 @@ func (p *Platform) Report(userData []byte) ([]byte, error) {
 }
 
 // VerifyReport checks a report made by a simulated platform with the same
-// machine secret.
+// machine key.
 func (p *Platform) VerifyReport(evidence []byte) (*platform.Report, error) {
 	var r report
 	if err := json.Unmarshal(evidence, &r); err != nil {
@@ -210,7 +210,7 @@ func (p *Platform) VerifyReport(evidence []byte) (*platform.Report, error) {
 		return nil, errors.New("sim: report is malformed")
 	}
 	if !hmac.Equal(r.MAC, p.mac(r.body())) {
-		return nil, errors.New("sim: report MAC is invalid (forged, altered, or made with another machine secret)")
+		return nil, errors.New("sim: report MAC is invalid (forged, altered, or made with another machine key)")
 	}
 	out := &platform.Report{Platform: Name, Simulated: true, UserData: r.UserData}
 	out.Measurement = platform.Measurement{ProductID: r.ProductID, SVN: r.SVN, Debuggable: r.Debuggable}
