@@ -118,6 +118,7 @@ var Cases = []Case{
 	{Name: "env", Script: `env -i A=1 B=2; env -u HOME env | grep -c '^HOME='; env X=y sh -c 'echo $X'; env nosuchcmd; echo $?; env -i; echo $?`},
 	{Name: "sleep", Script: `sleep 0.05; echo $?; sleep 0.01 0.02; sleep x; echo $?; sleep; echo $?`},
 	{Name: "true-false", Script: `env true; echo $?; env false; echo $?`},
+	{Name: "sync", Script: `echo x > f; env sync; echo $?; env sync f; echo $?; env sync -d f; echo $?; env sync -f f; echo $?; env sync nosuch 2>/dev/null; echo $?; cat f`},
 	{Name: "kill-list", Script: `env kill -l; env kill -l 9; env kill -l TERM; env kill -L`},
 	{Name: "kill-errors", Script: `env kill 999999; echo $?; env kill abc; echo $?`},
 }

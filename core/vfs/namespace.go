@@ -90,6 +90,20 @@ func (n *Namespace) Mounts() []*Mount {
 	return out
 }
 
+// Sync makes every mounted file system's changes durable (sync(2)): all
+// are synced, the first error is returned.
+func (n *Namespace) Sync() errno.Errno {
+	var first errno.Errno
+	for _, m := range n.Mounts() {
+		if s, ok := m.FS.(Syncer); ok {
+			if e := s.Sync(); e != 0 && first == 0 {
+				first = e
+			}
+		}
+	}
+	return first
+}
+
 func (n *Namespace) root() Dentry {
 	m := (*n.mounts.Load())["/"]
 	return Dentry{Mount: m, Inode: m.FS.Root(), Path: "/"}

@@ -42,6 +42,13 @@ type FileSystem interface {
 	Type() string
 }
 
+// Syncer is implemented by file systems that hold changes not yet durable
+// (sefs commits): Sync makes every change durable before it returns.
+// sync(2) calls it on every mount; a FileImpl's Sync covers one file.
+type Syncer interface {
+	Sync() errno.Errno
+}
+
 // Inode is a file, directory, symbolic link or device inside one FileSystem.
 // Directory methods are called only on inodes whose Type is TypeDirectory;
 // a name argument is always a single valid component (see package comment).

@@ -129,6 +129,7 @@ type Options struct {
 
 // FileSystem is one union of layers.
 type FileSystem struct {
+	upperFS   vfs.FileSystem
 	upper     vfs.Inode // root of the upper layer; nil for a read-only union
 	root      *node
 	chunkSize int
@@ -203,6 +204,7 @@ func New(upper vfs.FileSystem, lowers []vfs.FileSystem, opts Options) (*FileSyst
 			return nil, fmt.Errorf("unionfs: the upper layer's root is not a directory")
 		}
 		fs.upper = r
+		fs.upperFS = upper
 		root.upper.Store(&upperRef{r})
 		opq, e := isOpaque(r)
 		if e != 0 {
@@ -391,4 +393,13 @@ func childPath(dir, name string) string {
 		return "/" + name
 	}
 	return dir + "/" + name
+}
+
+// Sync implements vfs.Syncer: the upper layer's changes become durable
+// (the lower layers are read-only).
+func (fs *FileSystem) Sync() errno.Errno {
+	if s, ok := fs.upperFS.(vfs.Syncer); ok {
+		return s.Sync()
+	}
+	return 0
 }

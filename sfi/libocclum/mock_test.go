@@ -283,6 +283,10 @@ func (m *mockABI) funcs() map[string]func(mod api.Module, a []uint32) uint32 {
 		},
 		// Files are the real LibOS's business (see withoutPathLines).
 		"stat": func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
+		"sync": func(mod api.Module, a []uint32) uint32 {
+			m.logf("sync(%d)", int32(a[0]))
+			return 0
+		},
 		"umask": func(mod api.Module, a []uint32) uint32 {
 			m.logf("umask(%o)", a[0])
 			m.put32(mod, a[1], 0o22)
@@ -438,6 +442,7 @@ pids: 42 1 40
 setpgid: 0
 ids: 0 0 0 0
 umask: 22
+syncfs: 0 1
 uname: 0 Occlum wasm32
 gethostname: 0 mockhost
 sysinfo: 0 totalram=17179869184 procs=3
@@ -496,6 +501,8 @@ strsignal: Terminated
 		`getpgid(0)`,
 		`setpgid(0, 0)`,
 		`umask(77)`,
+		`sync(-1)`,
+		`sync(0)`,
 		`setrlimit(7, 100, 200)`,
 		`getrlimit(7)`,
 		`prlimit(0, 6, new=false)`,

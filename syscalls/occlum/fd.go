@@ -12,7 +12,27 @@ import (
 	"github.com/occlumgo/occlum/syscalls/abi"
 )
 
-var fdFuncs = []abi.Func{pipe2, dup, dup2, dup3, fcntl}
+var fdFuncs = []abi.Func{pipe2, dup, dup2, dup3, fcntl, syncFunc}
+
+// syncFunc is sync(2) (fd -1) and syncfs(2) (fd open): every mounted
+// file system's changes (sefs layers' uncommitted writes) are durable when
+// it returns — for syncfs too, which covers fd's. It reports a failure
+// (EIO, ENOSPC), which syncfs callers expect and libocclum's sync ignores.
+var syncFunc = abi.Func{
+	Name:    "sync",
+	Params:  []abi.Param{abi.I32("fd")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
+		if fd := int32(s[0]); fd != -1 {
+			f, e := p.FDs.Get(fd)
+			if e != 0 {
+				return e
+			}
+			f.DecRef()
+		}
+		return p.Kernel().VFS.Sync()
+	},
+}
 
 // fcntl commands and descriptor flags (Linux values).
 const (

@@ -27,6 +27,10 @@ int openat(int, const char *, int, ...) __asm__("__occlum_openat");
 int fchdir(int);
 int pause(void);
 
+/* Every mount's changes durable: sefs layers commit (see docs/abi.md). */
+void sync(void);
+int syncfs(int);
+
 /* There is no fork: a LibOS process is a WebAssembly instance, whose memory
  * cannot be duplicated into a new one. fork() and vfork() exist so that
  * programs which mention them link; they fail with ENOSYS. Use

@@ -127,6 +127,8 @@ OCCLUM_IMPORT(dup3) int32_t __occlum_sys_dup3(int32_t fd, int32_t newfd, uint32_
 OCCLUM_IMPORT(fcntl)
 int32_t __occlum_sys_fcntl(int32_t fd, int32_t cmd, int32_t arg, int32_t *result_value);
 
+OCCLUM_IMPORT(sync) int32_t __occlum_sys_sync(int32_t fd);
+
 OCCLUM_IMPORT(chdir) int32_t __occlum_sys_chdir(const char *path, uint32_t path_len);
 OCCLUM_IMPORT(fchdir) int32_t __occlum_sys_fchdir(int32_t fd);
 OCCLUM_IMPORT(getcwd) int32_t __occlum_sys_getcwd(char *buf, uint32_t buf_len, uint32_t *result_len);

@@ -151,6 +151,8 @@ int main(void)
 	printf("setpgid: %d\n", setpgid(0, 0));
 	printf("ids: %d %d %d %d\n", (int)getuid(), (int)geteuid(), (int)getgid(), (int)getegid());
 	printf("umask: %o\n", (unsigned)umask(077));
+	sync();
+	printf("syncfs: %d %d\n", syncfs(0), syncfs(-1) == -1 && errno == EBADF);
 	struct utsname u;
 	printf("uname: %d %s %s\n", uname(&u), u.sysname, u.machine);
 	char host[65];
