@@ -65,7 +65,9 @@ func decodeRecord(fs *FileSystem, ino uint64, b []byte) (*inode, error) {
 	default:
 		return nil, fmt.Errorf("%w: type %d", errRecord, b[1])
 	}
-	in.perm = binary.BigEndian.Uint32(b[2:]) & 0o7777
+	if in.perm = binary.BigEndian.Uint32(b[2:]); in.perm&^0o7777 != 0 {
+		return nil, fmt.Errorf("%w: mode %#o", errRecord, in.perm)
+	}
 	in.uid = binary.BigEndian.Uint32(b[6:])
 	in.gid = binary.BigEndian.Uint32(b[10:])
 	p := 14
