@@ -384,3 +384,24 @@ func (n *Namespace) SetAttr(p string, follow bool, a SetAttr) errno.Errno {
 	}
 	return d.Inode.SetAttr(a)
 }
+
+// CheckReplace says whether rename(2) may put a file of the source's kind
+// over an existing destination: a directory only over an empty directory,
+// a non-directory only over a non-directory. File systems call it with
+// their tree locked.
+//
+// # Errors
+//   - ENOTDIR: a directory over a non-directory.
+//   - EISDIR: a non-directory over a directory.
+//   - ENOTEMPTY: a directory over a non-empty one.
+func CheckReplace(srcIsDir, dstIsDir, dstEmpty bool) errno.Errno {
+	switch {
+	case srcIsDir && !dstIsDir:
+		return errno.ENOTDIR
+	case !srcIsDir && dstIsDir:
+		return errno.EISDIR
+	case dstIsDir && !dstEmpty:
+		return errno.ENOTEMPTY
+	}
+	return 0
+}

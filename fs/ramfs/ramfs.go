@@ -501,13 +501,8 @@ func (in *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.
 		}
 	}
 	if dst != nil {
-		switch {
-		case src.typ == vfs.TypeDirectory && dst.typ != vfs.TypeDirectory:
-			return errno.ENOTDIR
-		case src.typ != vfs.TypeDirectory && dst.typ == vfs.TypeDirectory:
-			return errno.EISDIR
-		case dst.typ == vfs.TypeDirectory && len(dst.children) > 0:
-			return errno.ENOTEMPTY
+		if e := vfs.CheckReplace(src.typ == vfs.TypeDirectory, dst.typ == vfs.TypeDirectory, len(dst.children) == 0); e != 0 {
+			return e
 		}
 		delete(nd.children, newName)
 		if dst.typ == vfs.TypeDirectory {

@@ -233,17 +233,27 @@ func (in *inode) changed() {
 	in.markDirty()
 }
 
+// lockChange takes fs.mu for a change of directory in's entries, if in is
+// a directory and the layer can be changed; the caller unlocks fs.mu.
+func (in *inode) lockChange() errno.Errno {
+	if in.typ != vfs.TypeDirectory {
+		return errno.ENOTDIR
+	}
+	in.fs.mu.Lock()
+	if e := in.fs.writable(); e != 0 {
+		in.fs.mu.Unlock()
+		return e
+	}
+	return 0
+}
+
 // insert makes a new inode of type t called name in directory in.
 func (in *inode) insert(name string, t vfs.FileType, perm uint32, init func(*inode)) (*inode, errno.Errno) {
-	if in.typ != vfs.TypeDirectory {
-		return nil, errno.ENOTDIR
-	}
-	fs := in.fs
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if e := fs.writable(); e != 0 {
+	if e := in.lockChange(); e != 0 {
 		return nil, e
 	}
+	fs := in.fs
+	defer fs.mu.Unlock()
 	if _, ok := in.children[name]; ok {
 		return nil, errno.EEXIST
 	}
@@ -291,22 +301,20 @@ func (in *inode) Symlink(name, target string) errno.Errno {
 }
 
 func (in *inode) Link(name string, target vfs.Inode) errno.Errno {
-	if in.typ != vfs.TypeDirectory {
-		return errno.ENOTDIR
-	}
 	t, ok := target.(*inode)
-	if !ok || t.fs != in.fs {
+	switch {
+	case in.typ != vfs.TypeDirectory:
+		return errno.ENOTDIR
+	case !ok || t.fs != in.fs:
 		return errno.EXDEV
-	}
-	if t.typ == vfs.TypeDirectory {
+	case t.typ == vfs.TypeDirectory:
 		return errno.EPERM
 	}
-	fs := in.fs
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if e := fs.writable(); e != 0 {
+	if e := in.lockChange(); e != 0 {
 		return e
 	}
+	fs := in.fs
+	defer fs.mu.Unlock()
 	if _, ok := in.children[name]; ok {
 		return errno.EEXIST
 	}
@@ -322,15 +330,11 @@ func (in *inode) Link(name string, target vfs.Inode) errno.Errno {
 }
 
 func (in *inode) Unlink(name string) errno.Errno {
-	if in.typ != vfs.TypeDirectory {
-		return errno.ENOTDIR
-	}
-	fs := in.fs
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if e := fs.writable(); e != 0 {
+	if e := in.lockChange(); e != 0 {
 		return e
 	}
+	fs := in.fs
+	defer fs.mu.Unlock()
 	c := fs.inodes[in.children[name]]
 	if c == nil {
 		return errno.ENOENT
@@ -370,15 +374,11 @@ func (fs *FileSystem) holder(ino uint64) uint64 {
 }
 
 func (in *inode) Rmdir(name string) errno.Errno {
-	if in.typ != vfs.TypeDirectory {
-		return errno.ENOTDIR
-	}
-	fs := in.fs
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if e := fs.writable(); e != 0 {
+	if e := in.lockChange(); e != 0 {
 		return e
 	}
+	fs := in.fs
+	defer fs.mu.Unlock()
 	c := fs.inodes[in.children[name]]
 	switch {
 	case c == nil:
@@ -433,12 +433,11 @@ func (in *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.
 	if nd.typ != vfs.TypeDirectory {
 		return errno.ENOTDIR
 	}
-	fs := in.fs
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if e := fs.writable(); e != 0 {
+	if e := in.lockChange(); e != 0 {
 		return e
 	}
+	fs := in.fs
+	defer fs.mu.Unlock()
 	src := fs.inodes[in.children[oldName]]
 	if src == nil {
 		return errno.ENOENT
@@ -461,13 +460,8 @@ func (in *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.
 		}
 	}
 	if dst != nil {
-		switch {
-		case src.typ == vfs.TypeDirectory && dst.typ != vfs.TypeDirectory:
-			return errno.ENOTDIR
-		case src.typ != vfs.TypeDirectory && dst.typ == vfs.TypeDirectory:
-			return errno.EISDIR
-		case dst.typ == vfs.TypeDirectory && len(dst.children) > 0:
-			return errno.ENOTEMPTY
+		if e := vfs.CheckReplace(src.typ == vfs.TypeDirectory, dst.typ == vfs.TypeDirectory, len(dst.children) == 0); e != 0 {
+			return e
 		}
 		delete(nd.children, newName)
 		if dst.typ == vfs.TypeDirectory {

@@ -493,10 +493,22 @@ func (fs *FileSystem) Close() error {
 	if !fs.opts.ReadOnly {
 		err = fs.commitLocked()
 	}
+	fs.mu.Unlock()
+	if e := fs.release(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// release stops the periodic commit and closes the objects and the
+// database, committing nothing.
+func (fs *FileSystem) release() error {
+	fs.mu.Lock()
 	fs.closed = true
 	if fs.stop != nil {
 		close(fs.stop)
 		fs.ticker.Stop()
+		fs.stop = nil
 	}
 	for _, in := range fs.inodes {
 		in.closeObjects()
@@ -505,10 +517,7 @@ func (fs *FileSystem) Close() error {
 		in.closeObjects()
 	}
 	fs.mu.Unlock()
-	if e := fs.store.close(); err == nil {
-		err = e
-	}
-	return err
+	return fs.store.close()
 }
 
 // errOf turns a host failure into an errno.
