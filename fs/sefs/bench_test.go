@@ -131,3 +131,45 @@ func BenchmarkPack(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSeqReadImage: 64 KiB reads of an integrity-only image (the
+// default image layer: a SHA-256 per block, no decryption).
+func BenchmarkSeqReadImage(b *testing.B) {
+	src := b.TempDir()
+	f, err := os.Create(filepath.Join(src, "big"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 64<<10)
+	rand.Read(buf)
+	for off := 0; off < benchFile; off += len(buf) {
+		f.Write(buf)
+	}
+	f.Close()
+	dst := b.TempDir()
+	st, _ := sefs.NewDirStorage(dst, false)
+	root, _, err := sefs.Pack(src, st, sefs.PackOptions{Mode: sefs.Integrity})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fs, err := sefs.Mount(st, sefs.Options{Mode: sefs.Integrity, ReadOnly: true, Root: &root})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fs.Close()
+	in, e := fs.Root().Lookup("big")
+	if e != 0 {
+		b.Fatal(e)
+	}
+	fi, _ := in.Open(vfs.O_RDONLY)
+	defer fi.Close()
+	b.SetBytes(benchFile)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for off := int64(0); off < benchFile; off += int64(len(buf)) {
+			if _, e := fi.ReadAt(buf, off); e != 0 {
+				b.Fatal(e)
+			}
+		}
+	}
+}

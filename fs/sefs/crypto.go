@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 )
 
 // Block is the unit of file data: every block is sealed (or hashed) and
@@ -53,6 +54,7 @@ type keys struct {
 	meta  cipher.AEAD
 	mac   []byte // the superblock's MAC
 	names []byte // object names
+	siv   []byte // deterministic nonces (packed images): an HMAC key
 }
 
 func deriveKeys(mode Mode, key []byte, layerID []byte) (*keys, error) {
@@ -71,6 +73,7 @@ func deriveKeys(mode Mode, key []byte, layerID []byte) (*keys, error) {
 		return out
 	}
 	k.data, k.mac, k.names = derive("data"), derive("superblock mac"), derive("object names")
+	k.siv = derive("deterministic nonces")
 	k.meta = newGCM(derive("metadata"))
 	return k, nil
 }
@@ -145,12 +148,15 @@ func blockAAD(idx uint64) []byte {
 	return b[:]
 }
 
-// sealBlock seals pt (Block bytes) for block idx into ct (Block bytes) and
-// fills e's nonce and tag (or hash); scratch has Block+16 bytes.
-// deterministic derives the nonce from the content (for reproducible
-// images: the same block at the same place gives the same ciphertext, a
-// different block a different nonce).
-func sealBlock(c cipher.AEAD, idx uint64, pt, ct []byte, e *entry, deterministic bool, scratch []byte) {
+// sealBlock seals pt (Block bytes) for block idx of inode ino into ct
+// (Block bytes) and fills e's nonce and tag (or hash); scratch has
+// Block+16 bytes. With siv (an HMAC under keys.siv: packed images, which
+// must be reproducible) the nonce is derived from the block's place and
+// content, as in SIV: the same block at the same place gives the same
+// ciphertext, a different one a different nonce, and without the key the
+// nonce tells nothing of the plaintext (an unkeyed hash would let the host
+// confirm a guess of a block). Without siv the nonce is random.
+func sealBlock(c cipher.AEAD, ino, idx uint64, pt, ct []byte, e *entry, siv hash.Hash, scratch []byte) {
 	if c == nil {
 		copy(ct, pt)
 		h := sha256.Sum256(pt)
@@ -158,11 +164,15 @@ func sealBlock(c cipher.AEAD, idx uint64, pt, ct []byte, e *entry, deterministic
 		return
 	}
 	nonce := e.nonce()
-	if deterministic {
-		h := sha256.New()
-		h.Write(blockAAD(idx))
-		h.Write(pt)
-		copy(nonce, h.Sum(nil))
+	if siv != nil {
+		siv.Reset()
+		var place [16]byte
+		binary.BigEndian.PutUint64(place[:8], ino)
+		binary.BigEndian.PutUint64(place[8:], idx)
+		siv.Write([]byte("sefs block\x00"))
+		siv.Write(place[:])
+		siv.Write(pt)
+		copy(nonce, siv.Sum(scratch[:0]))
 	} else if _, err := rand.Read(nonce); err != nil {
 		panic(err)
 	}
@@ -200,8 +210,8 @@ func (k *keys) sealRecord(layerID []byte, ino uint64, rec []byte, deterministic 
 		return rec
 	}
 	nonce := make([]byte, 12)
-	if deterministic {
-		h := sha256.New()
+	if deterministic { // keyed, as sealBlock's nonces
+		h := hmac.New(sha256.New, k.siv)
 		h.Write(recordAAD(layerID, ino))
 		h.Write(rec)
 		copy(nonce, h.Sum(nil))

@@ -380,10 +380,11 @@ func (in *inode) flush() error {
 		}
 		if !zero {
 			fs.parallel(j-i, func(w *worker, lo, hi int) error {
+				siv := w.sivHash(fs, c)
 				for k := lo; k < hi; k++ {
 					ents[k] = entry{}
 					ents[k].setSlot(int(slot))
-					sealBlock(c, idxs[i+k], in.cache[idxs[i+k]][:], buf[k*Block:(k+1)*Block], &ents[k], fs.opts.Deterministic, w.scratch[:])
+					sealBlock(c, in.ino, idxs[i+k], in.cache[idxs[i+k]][:], buf[k*Block:(k+1)*Block], &ents[k], siv, w.scratch[:])
 				}
 				return nil
 			})

@@ -98,17 +98,21 @@ func (s *superblock) checkMAC(k *keys) bool {
 }
 
 // root is what identifies a layer's contents: for the image, what the
-// signed measurement pins.
+// signed measurement pins. It covers every field of the superblock but
+// the MAC (which only encrypted layers have: see checkBlank), so no byte
+// of a pinned superblock can change unseen.
 func (s *superblock) root() [32]byte {
 	h := sha256.New()
-	h.Write([]byte("sefs root\x00"))
-	h.Write([]byte{byte(s.mode)})
-	h.Write(s.layerID[:])
-	h.Write(s.inodeRoot[:])
+	h.Write([]byte("sefs root\x01"))
+	h.Write(s.body())
 	var out [32]byte
 	copy(out[:], h.Sum(nil))
 	return out
 }
+
+// checkBlank reports whether the MAC field of an integrity-only
+// superblock is empty, as Pack leaves it.
+func (s *superblock) checkBlank() bool { return s.mac == [32]byte{} }
 
 // store is the metadata database.
 type store struct {
@@ -131,6 +135,9 @@ func openStore(path string, readOnly, noSync bool) (*store, error) {
 			who = "another process"
 		}
 		return nil, fmt.Errorf("%w by %s", ErrLocked, who)
+	}
+	if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrVersionMismatch) || errors.Is(err, bolt.ErrChecksum) {
+		return nil, fmt.Errorf("the metadata database %s is damaged or not a sefs database (%w): it was left as it is", filepath.Base(path), err)
 	}
 	if err != nil {
 		return nil, err

@@ -34,11 +34,14 @@
 package sefs
 
 import (
+	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"runtime"
@@ -131,6 +134,19 @@ type FileSystem struct {
 type worker struct {
 	pbuf    [Block]byte
 	scratch [Block + 16]byte
+	siv     hash.Hash // sealBlock's nonce HMAC (deterministic layers), made at first use
+}
+
+// sivHash returns the worker's HMAC for deterministic nonces, or nil
+// where nonces are random (or there is no encryption: c is nil).
+func (w *worker) sivHash(fs *FileSystem, c cipher.AEAD) hash.Hash {
+	if c == nil || !fs.opts.Deterministic {
+		return nil
+	}
+	if w.siv == nil {
+		w.siv = hmac.New(sha256.New, fs.keys.siv)
+	}
+	return w.siv
 }
 
 // parallelMin is the fewest blocks worth splitting between two goroutines.
@@ -244,6 +260,9 @@ func mount(storage Storage, st *store, opts Options) (*FileSystem, error) {
 	}
 	if sb.mode == Encrypted && !sb.checkMAC(fs.keys) {
 		return nil, fmt.Errorf("sefs: %w", ErrWrongKey)
+	}
+	if sb.mode == Integrity && !sb.checkBlank() {
+		return nil, errors.New("sefs: the superblock of an integrity-only layer has a MAC: the layer was changed after the build")
 	}
 	if opts.Root != nil && sb.root() != *opts.Root {
 		return nil, fmt.Errorf("sefs: the layer's root is %x, the signed measurement says %x: the layer was changed after the build", sb.root(), *opts.Root)

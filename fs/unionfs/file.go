@@ -97,6 +97,7 @@ func (f *file) Stat() (vfs.Stat, errno.Errno) {
 		return vfs.Stat{}, e
 	}
 	st.Ino = f.n.fs.ino(lf.layer, st.Ino)
+	f.n.countLinks(lf.layer, &st)
 	return st, 0
 }
 

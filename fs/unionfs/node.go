@@ -148,6 +148,7 @@ func (n *node) Stat() (vfs.Stat, errno.Errno) {
 	}
 	if n.typ != vfs.TypeDirectory {
 		st.Ino = n.fs.ino(t.layer, st.Ino)
+		n.countLinks(t.layer, &st)
 		return st, 0
 	}
 	// A directory is numbered after its lowest layer, which copy-up
@@ -182,6 +183,16 @@ func (n *node) Stat() (vfs.Stat, errno.Errno) {
 		}
 	}
 	return st, 0
+}
+
+// countLinks corrects the link count a lower layer reports for a file
+// whose union name was removed (unlink, or rename over it) while it was
+// still open: the lower layer keeps the name, the union does not show it.
+// An upper file's count is the upper layer's own, already right.
+func (n *node) countLinks(layer int, st *vfs.Stat) {
+	if layer != 0 && st.Nlink > 0 && n.dead.Load() {
+		st.Nlink--
+	}
 }
 
 func (n *node) Readlink() (string, errno.Errno) {

@@ -454,6 +454,42 @@ func TestWhiteoutOnUnlink(t *testing.T) {
 	}
 }
 
+// TestUnlinkedWhileOpen: a lower file unlinked (or replaced by rename)
+// while open stays readable, and fstat of it says the name is gone (its
+// link count drops by the union's name), as Linux says of a file on one
+// file system.
+func TestUnlinkedWhileOpen(t *testing.T) {
+	e := newTEnv(t, unionfs.Options{}, nil, fst.Fixture{
+		{Path: "f", Type: vfs.TypeRegular, Data: "lower f"},
+		{Path: "g", Type: vfs.TypeRegular, Data: "lower g"},
+		{Path: "src", Type: vfs.TypeRegular, Data: "src"},
+	})
+	for _, c := range []struct {
+		name   string
+		remove func() errno.Errno
+	}{
+		{"/f", func() errno.Errno { return e.ns.Unlink("/f") }},
+		{"/g", func() errno.Errno { return e.ns.Rename("/src", "/g") }},
+	} {
+		f, err := e.ns.Open(c.name, vfs.O_RDONLY, 0, nil)
+		e.must(err, "open "+c.name)
+		if st, _ := f.Stat(); st.Nlink != 1 {
+			t.Errorf("%s: nlink %d before, want 1", c.name, st.Nlink)
+		}
+		e.must(c.remove(), "remove "+c.name)
+		st, err := f.Stat()
+		e.must(err, "fstat "+c.name)
+		if st.Nlink != 0 {
+			t.Errorf("%s: nlink %d once removed, want 0", c.name, st.Nlink)
+		}
+		buf := make([]byte, 16)
+		if n, _ := f.Pread(buf, 0); string(buf[:n]) != "lower "+c.name[1:] {
+			t.Errorf("%s: read %q once removed", c.name, buf[:n])
+		}
+		f.DecRef()
+	}
+}
+
 // TestOpaqueDirectories: rmdir of a lower directory works once everything
 // in it is whited out; mkdir over the whiteout makes an opaque directory;
 // the same for a merged directory.
