@@ -11,19 +11,25 @@ import (
 	"github.com/occlumgo/occlum/libos/libostest"
 )
 
-// runInLibOS boots a throw-away LibOS (ramfs at / and /tmp, devfs at /dev,
-// hostfs over r.HostDir at /host), installs r.Wasm at /bin/<base of
+// runInLibOS boots a throw-away LibOS (ramfs or, with r.SecureRoot, the
+// secure root at /, ramfs at /tmp, devfs at /dev, hostfs over r.HostDir at
+// /host, r.Files in place), installs r.Wasm at /bin/<base of
 // argv[0]> and the r.Bin files, runs r.Wasm and returns its exit status as
 // a shell reports it (128+signal when killed), and how many processes are
 // left in the process table once it has exited (after waiting up to
 // drainTimeout for them to go).
 func runInLibOS(ctx context.Context, r libosRun) (libosResult, error) {
-	l, install, cleanup, err := libostest.Boot(ctx, libostest.ProgramOptions{
+	o := libostest.ProgramOptions{
 		Stdin:   r.Stdin,
 		Stdout:  r.Stdout,
 		Stderr:  r.Stderr,
 		HostDir: r.HostDir,
-	})
+		Files:   r.Files,
+	}
+	if r.SecureRoot {
+		o.Root = libostest.SecureRoot
+	}
+	l, install, cleanup, err := libostest.Boot(ctx, o)
 	if err != nil {
 		return libosResult{}, err
 	}

@@ -18,6 +18,16 @@
 // as the overlay provides them. OCCLUM_TEST_REQUIRE_OCCLUM=1 turns those
 // skips into failures.
 //
+// The programs that work on files (files: true) run inside the LibOS twice,
+// each compared with the same native run: on a ramfs root in /tmp, and on
+// the secure root an instance has (a unionfs of an encrypted sefs
+// container layer over a sefs image layer, libostest.SecureRoot) in /root,
+// a directory of the image. A program's fixture is in its working directory
+// before it starts: natively written there, on the ramfs root written into
+// /tmp, on the secure root packed into the image layer, so that what the
+// program does to it goes through copy-up and whiteouts. On the secure root
+// the LibOS must also report no integrity or unmount error on stderr.
+//
 // The LibOS half goes through runInLibOS (libos_test.go).
 package test
 
@@ -27,8 +37,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -36,6 +48,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/occlumgo/occlum/internal/toolchaintest"
@@ -69,23 +82,58 @@ type program struct {
 	// leakCheck programs run alone (not in parallel) and, inside the
 	// LibOS, must leave the Go heap and goroutine count at their baseline.
 	leakCheck bool
+	// files programs work on files in their working directory: inside
+	// the LibOS they run on every root (roots), not only on the ramfs.
+	files bool
+	// fixture is in the working directory when the program starts, by
+	// path relative to it (directories need an entry of their own, with
+	// their mode). Only files programs have one.
+	fixture fstest.MapFS
+}
+
+// root is a root file system a program runs on inside the LibOS.
+type root struct {
+	name   string // the subtest's name
+	secure bool   // libostest.SecureRoot (else the ramfs root)
+	dir    string // the working directory there (argv[1])
+}
+
+var (
+	ramfsRoot  = root{name: "ramfs", dir: "/tmp"}
+	secureRoot = root{name: "secure", secure: true, dir: "/root"}
+)
+
+// roots returns the roots p runs on inside the LibOS.
+func (p program) roots() []root {
+	if p.files {
+		return []root{ramfsRoot, secureRoot}
+	}
+	return []root{ramfsRoot}
 }
 
 var programs = []program{
 	{name: "hello_world"},
-	{name: "file"},
-	{name: "readdir"},
-	{name: "mkdir"},
-	{name: "rename"},
-	{name: "stat"},
-	{name: "truncate"},
-	{name: "symlink"},
-	{name: "link"},
+	{name: "file", files: true},
+	{name: "readdir", files: true},
+	{name: "mkdir", files: true},
+	{name: "rename", files: true},
+	{name: "stat", files: true},
+	{name: "truncate", files: true},
+	{name: "symlink", files: true},
+	{name: "link", files: true},
 	{
 		name: "env",
 		args: []string{"alpha", "two words", "", "-x=1"},
 		env:  []string{"TEST_ENV_A=hello", "TEST_ENV_B=with spaces = and equals", "TEST_ENV_EMPTY="},
 	},
+	// More on files: each also runs on the secure root, where its
+	// fixture is in the image layer.
+	{name: "fsync", files: true},
+	{name: "unlink_open", files: true},
+	{name: "readdir_mutate", files: true, fixture: readdirMutateFixture()},
+	{name: "truncate_blocks", files: true, fixture: truncateBlocksFixture()},
+	{name: "sparse", files: true, fixture: sparseFixture()},
+	{name: "preexisting", files: true, fixture: preexistingFixture()},
 	{name: "time"},
 	{name: "random"},
 	{name: "device"},
@@ -93,7 +141,7 @@ var programs = []program{
 
 	// Processes, signals and pipes (the occlum ABI extension).
 	{
-		name: "spawn", needs: "occlum",
+		name: "spawn", needs: "occlum", files: true,
 		helpers: []string{"empty", "print_args", "print_env", "print_ids", "cat"},
 	},
 	{
@@ -116,13 +164,13 @@ var programs = []program{
 	},
 	{name: "sig_preempt", needs: "occlum", helpers: []string{"signal_parent"}},
 	{name: "kill_group", needs: "occlum", helpers: []string{"spin", "cat"}},
-	{name: "dup_fcntl", needs: "occlum", helpers: []string{"fdcheck"}},
-	{name: "emfile", needs: "occlum"},
+	{name: "dup_fcntl", needs: "occlum", files: true, helpers: []string{"fdcheck"}},
+	{name: "emfile", needs: "occlum", files: true},
 	{
-		name: "env_cwd", needs: "occlum",
+		name: "env_cwd", needs: "occlum", files: true,
 		helpers: []string{"print_env", "print_cwd", "print_umask"},
 	},
-	{name: "execve", needs: "occlum", helpers: []string{"execer", "exec_target"}},
+	{name: "execve", needs: "occlum", files: true, helpers: []string{"execer", "exec_target"}},
 	{name: "orphan", needs: "occlum", helpers: []string{"orphan_parent", "orphan_child"}},
 	{name: "system_popen", needs: "occlum", shell: true, helpers: []string{"cat"}},
 	{
@@ -130,6 +178,76 @@ var programs = []program{
 		helpers:    []string{"empty"},
 		nativeArgs: []string{"-n", "2000"},
 	},
+}
+
+// Fixtures: what the programs above expect in their working directory.
+
+func dirEntry() *fstest.MapFile { return &fstest.MapFile{Mode: fs.ModeDir | 0o755} }
+
+func fileEntry(data string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte(data), Mode: 0o644}
+}
+
+func linkEntry(target string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte(target), Mode: fs.ModeSymlink | 0o777}
+}
+
+// readdirMutateFixture is pre/ with PRE_KEEP entries to keep and PRE_GONE
+// to remove (test/readdir_mutate).
+func readdirMutateFixture() fstest.MapFS {
+	m := fstest.MapFS{"pre": dirEntry()}
+	for i := 0; i < 60; i++ {
+		m[fmt.Sprintf("pre/keep-entry-with-a-rather-long-name-to-fill-buffers-%04d", i)] = fileEntry("k")
+		m[fmt.Sprintf("pre/gone-entry-with-a-rather-long-name-to-fill-buffers-%04d", i)] = fileEntry("g")
+	}
+	return m
+}
+
+// truncateBlocksFixture is pre, three 4 KiB blocks and 100 bytes of
+// pre_byte (test/truncate_blocks).
+func truncateBlocksFixture() fstest.MapFS {
+	data := make([]byte, 3*4096+100)
+	for i := range data {
+		data[i] = byte('a' + i%23 + i/4096)
+	}
+	return fstest.MapFS{"pre": {Data: data, Mode: 0o644}}
+}
+
+// sparseFixture is pre: "start", zeros, "tail" at 2 MiB (test/sparse).
+func sparseFixture() fstest.MapFS {
+	data := make([]byte, 2<<20+4)
+	copy(data, "start")
+	copy(data[2<<20:], "tail")
+	return fstest.MapFS{"pre": {Data: data, Mode: 0o644}}
+}
+
+// preexistingFixture is the tree test/preexisting changes.
+func preexistingFixture() fstest.MapFS {
+	return fstest.MapFS{
+		"pre":              dirEntry(),
+		"pre/file":         fileEntry("original\n"),
+		"pre/append":       fileEntry("one\n"),
+		"pre/reader":       fileEntry("before\n"),
+		"pre/renamed":      fileEntry("move me\n"),
+		"pre/over-src":     fileEntry("source\n"),
+		"pre/over-dst":     fileEntry("destination\n"),
+		"pre/gone":         fileEntry("remove me\n"),
+		"pre/gone-open":    fileEntry("still readable\n"),
+		"pre/linked":       fileEntry("linked data\n"),
+		"pre/times":        fileEntry("t\n"),
+		"pre/sym":          linkEntry("file"),
+		"pre/dangling":     linkEntry("nowhere"),
+		"pre/loop-a":       linkEntry("loop-b"),
+		"pre/loop-b":       linkEntry("loop-a"),
+		"pre/sub":          dirEntry(),
+		"pre/sub/a":        fileEntry("a"),
+		"pre/sub/b":        fileEntry("b"),
+		"pre/sub/deeper":   dirEntry(),
+		"pre/sub/deeper/c": fileEntry("c"),
+		"pre/full":         dirEntry(),
+		"pre/full/x":       fileEntry("x"),
+		"pre/empty":        dirEntry(),
+	}
 }
 
 // Flags for both compilers.
@@ -169,6 +287,14 @@ func TestEveryProgramIsInTheTable(t *testing.T) {
 	for _, p := range programs {
 		if !onDisk[p.name] {
 			t.Errorf("programs table lists %q but test/%s/main.c does not exist", p.name, p.name)
+		}
+		if len(p.fixture) > 0 && (!p.files || p.hostfs) {
+			t.Errorf("program %s has a fixture but is not a files program", p.name)
+		}
+		for name := range p.fixture {
+			if d := path.Dir(name); d != "." && p.fixture[d] == nil {
+				t.Errorf("program %s: the fixture has %s but not its directory %s", p.name, name, d)
+			}
 		}
 		if p.needs != "" && p.needs != "occlum" {
 			t.Errorf("program %s: unknown needs %q (want \"occlum\" or nothing)", p.name, p.needs)
@@ -214,9 +340,19 @@ func TestOracle(t *testing.T) {
 				t.Skip(wasmSkip)
 			}
 			wasm, helpers := b.wasm(t, p)
-			got := runWasm(t, p, wasm, helpers)
-			if !bytes.Equal(got, want) {
-				t.Errorf("stdout inside the LibOS differs from the native stdout\n--- native\n%s--- LibOS\n%s", want, got)
+			roots := p.roots()
+			for _, r := range roots {
+				run := func(t *testing.T) {
+					got := runWasm(t, p, r, wasm, helpers)
+					if !bytes.Equal(got, want) {
+						t.Errorf("stdout inside the LibOS (%s root) differs from the native stdout\n--- native\n%s--- LibOS\n%s", r.name, want, got)
+					}
+				}
+				if len(roots) == 1 {
+					run(t)
+				} else {
+					t.Run(r.name, run)
+				}
 			}
 		})
 	}
@@ -462,6 +598,20 @@ func runNative(t *testing.T, p program, native, helpers string) []byte {
 		dir, sentinel = hostDir(t)
 		env = append(env, "OCCLUM_TEST_SENTINEL="+sentinel)
 	}
+	if len(p.fixture) > 0 {
+		if err := os.CopyFS(dir, p.fixture); err != nil {
+			t.Fatalf("writing the fixture: %v", err)
+		}
+		if err := fs.WalkDir(p.fixture, ".", func(name string, d fs.DirEntry, err error) error {
+			f, ok := p.fixture[name]
+			if err != nil || !ok || d.Type()&fs.ModeSymlink != 0 {
+				return err
+			}
+			return os.Chmod(filepath.Join(dir, name), f.Mode.Perm())
+		}); err != nil {
+			t.Fatalf("writing the fixture: %v", err)
+		}
+	}
 	if helpers != "" {
 		env = append(env, "PATH="+helpers+":/usr/bin:/bin", "TEST_BIN="+helpers)
 	}
@@ -497,13 +647,13 @@ func runNative(t *testing.T, p program, native, helpers string) []byte {
 // after the program has exited.
 const drainTimeout = 5 * time.Second
 
-// runWasm runs the wasm binary in a fresh LibOS with files (by path, the
-// helpers in /bin) installed and returns its stdout; it must exit 0 and
-// leave no process behind.
-func runWasm(t *testing.T, p program, wasm []byte, files map[string][]byte) []byte {
+// runWasm runs the wasm binary in a fresh LibOS on root r with files (by
+// path, the helpers in /bin) installed and returns its stdout; it must exit
+// 0 and leave no process behind.
+func runWasm(t *testing.T, p program, r root, wasm []byte, files map[string][]byte) []byte {
 	t.Helper()
 	share := t.TempDir()
-	dir := "/tmp"
+	dir := r.dir
 	env := append([]string{}, p.env...)
 	var sentinel string
 	if p.hostfs {
@@ -521,15 +671,25 @@ func runWasm(t *testing.T, p program, wasm []byte, files map[string][]byte) []by
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
+	var fixture fstest.MapFS
+	if len(p.fixture) > 0 {
+		// The fixture's paths are relative to the working directory.
+		fixture = fstest.MapFS{}
+		for name, f := range p.fixture {
+			fixture[strings.TrimPrefix(dir, "/")+"/"+name] = f
+		}
+	}
 	res, err := runInLibOS(ctx, libosRun{
-		Wasm:    wasm,
-		Bin:     files,
-		Args:    append(append([]string{"/bin/" + p.name, dir}, p.args...), p.libosArgs...),
-		Env:     env,
-		Stdin:   strings.NewReader(""),
-		Stdout:  &stdout,
-		Stderr:  &stderr,
-		HostDir: share,
+		Wasm:       wasm,
+		Bin:        files,
+		Args:       append(append([]string{"/bin/" + p.name, dir}, p.args...), p.libosArgs...),
+		Env:        env,
+		Stdin:      strings.NewReader(""),
+		Stdout:     &stdout,
+		Stderr:     &stderr,
+		HostDir:    share,
+		SecureRoot: r.secure,
+		Files:      fixture,
 	})
 	if err != nil {
 		t.Fatalf("LibOS %s: %v\n--- stdout\n%s--- stderr\n%s", p.name, err, stdout.String(), stderr.String())
@@ -539,6 +699,15 @@ func runWasm(t *testing.T, p program, wasm []byte, files map[string][]byte) []by
 	}
 	if res.Left != 0 {
 		t.Errorf("LibOS %s: %d processes still in the process table %v after the program exited", p.name, res.Left, drainTimeout)
+	}
+	if r.secure {
+		// What the LibOS itself says on stderr, but for a process's
+		// fault: integrity and unmount (commit) errors of the layers.
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.HasPrefix(line, "occlum: ") && !strings.HasPrefix(line, "occlum: process ") {
+				t.Errorf("LibOS %s on the secure root: %s", p.name, line)
+			}
+		}
 	}
 	if p.hostfs {
 		checkHostSide(t, "LibOS", share, sentinel)
@@ -601,8 +770,9 @@ func (b leakBaseline) check(t *testing.T) {
 
 // libosRun is what the harness asks of the LibOS: run one program with these
 // arguments, environment and standard streams, the host directory HostDir
-// mounted at /host, a ramfs at / and /tmp and devfs at /dev, and report its
-// status as a libosResult.
+// mounted at /host, a ramfs (or, with SecureRoot, the secure root of an
+// instance) at /, a ramfs at /tmp and devfs at /dev, and report its status
+// as a libosResult.
 type libosRun struct {
 	Wasm []byte // installed at /bin/<base of Args[0]>
 	// Bin holds more programs to install, by absolute path: the helpers
@@ -613,6 +783,12 @@ type libosRun struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	HostDir        string
+	// SecureRoot mounts / as an instance does: a unionfs of an empty,
+	// encrypted sefs container layer over a sefs image layer.
+	SecureRoot bool
+	// Files are there before the program starts, by path from / (on the
+	// secure root, in the image layer).
+	Files fs.FS
 }
 
 // libosResult is how a LibOS run ended.

@@ -13,12 +13,18 @@ import (
 
 // bind makes the viper key name read flag name of fs, else the
 // environment variable env.
-func (a *app) bind(name string, fs *pflag.FlagSet, env string) {
-	if err := a.v.BindPFlag(name, fs.Lookup(name)); err != nil {
+func (a *app) bind(name string, fs *pflag.FlagSet, env string) { a.bindAs(name, name, fs, env) }
+
+// bindAs makes the viper key read flag name of fs, else the environment
+// variable env. A flag that two commands define with different meanings
+// (--image-key of build and of run) needs a key of its own in each: one
+// viper key reads the flag bound to it last, whichever command runs.
+func (a *app) bindAs(key, name string, fs *pflag.FlagSet, env string) {
+	if err := a.v.BindPFlag(key, fs.Lookup(name)); err != nil {
 		panic(err) // a programming error: the flag does not exist
 	}
 	if env != "" {
-		if err := a.v.BindEnv(name, env); err != nil {
+		if err := a.v.BindEnv(key, env); err != nil {
 			panic(err)
 		}
 	}
@@ -62,7 +68,7 @@ the one ` + "`occlum run`" + ` trusts for this instance.`,
 			}
 			dir := a.instanceDir()
 			var key []byte
-			if p := a.v.GetString("image-key"); p != "" {
+			if p := a.v.GetString("build.image-key"); p != "" {
 				var err error
 				if key, err = instance.ReadImageKey(p); err != nil {
 					return err
@@ -89,7 +95,7 @@ the one ` + "`occlum run`" + ` trusts for this instance.`,
 	f.String("sgx-mode", "SIM", "SIM or HW (also from SGX_MODE)")
 	f.String("libos", "", "the LibOS binary to build with (default: occlum-libos next to the occlum executable)")
 	f.String("image-key", "", "encrypt the image layer with this key (made by occlum gen-image-key); occlum run then needs it too")
-	a.bind("image-key", f, "")
+	a.bindAs("build.image-key", "image-key", f, "")
 	a.bind("sign-key", f, "")
 	a.bind("sgx-mode", f, "SGX_MODE")
 	a.bind("libos", f, "OCCLUM_LIBOS")

@@ -362,3 +362,36 @@ func TestRunExitStatusOfKilledLibOS(t *testing.T) {
 		t.Errorf("exit status %d, want 143 (stderr %q)", r.code, r.stderr)
 	}
 }
+
+// `occlum build --image-key` encrypts the image, and `occlum run` reads
+// its own --image-key: the two commands' flags share a name but not a
+// setting (they once shared one viper key, and build read run's flag,
+// which is never set: the image was packed integrity-only, in plaintext).
+func TestBuildImageKeyEncrypts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "inst")
+	occlum(t, "new", dir).wantOK(t)
+	writeFile(t, filepath.Join(dir, "image/bin/hello"), "\x00asm", 0o755)
+	writeFile(t, filepath.Join(dir, "image/plaintext-name"), "plaintext contents", 0o644)
+	key := filepath.Join(t.TempDir(), "image.key")
+	occlum(t, "gen-image-key", key).wantOK(t)
+	r := occlum(t, "build", "--instance-dir", dir, "--sign-key", signKey(t), "--libos", fakeLibOS(t, "exit 0"), "--image-key", key)
+	r.wantOK(t)
+	if !strings.Contains(r.stdout, "(encrypted)") {
+		t.Errorf("build --image-key: %q, want the image packed (encrypted)", r.stdout)
+	}
+	filepath.WalkDir(filepath.Join(dir, instance.ImageLayerDir), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			if bytes.Contains(data, []byte("plaintext contents")) || bytes.Contains(data, []byte("plaintext-name")) {
+				t.Errorf("%s holds plaintext of the image", p)
+			}
+		}
+		return nil
+	})
+	// Without the flag, the same command line builds integrity-only.
+	r = occlum(t, "build", "--instance-dir", dir, "--sign-key", signKey(t), "--libos", fakeLibOS(t, "exit 0"))
+	r.wantOK(t)
+	if !strings.Contains(r.stdout, "(integrity-only)") {
+		t.Errorf("build: %q, want the image packed (integrity-only)", r.stdout)
+	}
+}

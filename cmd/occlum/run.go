@@ -50,7 +50,7 @@ else is refused, naming both signers.`,
 	f.SetInterspersed(false)
 	f.String("mrsigner", "", "trust builds signed by this MRSIGNER (64 hex digits; default: the signer recorded by the last build here)")
 	f.String("image-key", "", "the key of an encrypted image (occlum build --image-key)")
-	a.bind("image-key", f, "")
+	a.bindAs("run.image-key", "image-key", f, "")
 	a.bind("mrsigner", f, "OCCLUM_MRSIGNER")
 	return cmd
 }
@@ -90,7 +90,7 @@ func (a *app) run(path string, args []string) error {
 	}
 	defer envR.Close()
 	libosArgs := []string{"run", "--instance", absDir, "--env-fd", "3"}
-	if p := a.v.GetString("image-key"); p != "" {
+	if p := a.v.GetString("run.image-key"); p != "" {
 		// Checked here for a clear error; the LibOS reads it again.
 		if _, err := instance.ReadImageKey(p); err != nil {
 			return err
