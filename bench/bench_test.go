@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,16 +50,43 @@ func buildWith(b *testing.B, src string, extra ...string) (native, wasm string) 
 	return native, wasm
 }
 
-// row prints one comparison and reports it to the benchmark framework.
+// row prints one comparison with native Linux and reports it to the
+// benchmark framework.
 func row(b *testing.B, what, unit string, ours, native float64, lowerIsBetter bool) {
-	ratio := native / ours
-	if !lowerIsBetter {
-		ratio = ours / native
-	}
-	b.ReportMetric(ours, unit)
 	b.ReportMetric(native, "native-"+unit)
-	b.ReportMetric(ratio, "x-native")
-	fmt.Printf("BENCH | %-34s | %10.2f %-6s | %10.2f %-6s | %5.2fx |\n", what, ours, unit, native, unit, ratio)
+	rowVs(b, "", what, unit, ours, lowerIsBetter, peer{"native", native})
+}
+
+// peer is a figure ours is compared with: who ("native", "gocryptfs") and
+// its value (NaN: not measured in this run).
+type peer struct {
+	name string
+	v    float64
+}
+
+// rowVs prints our figure beside each peer's with the ratio (how many times
+// better ours is: above 1 is better) and reports ours and the ratios as
+// metrics named key+unit and key+x-name (key tells apart the rows of one
+// benchmark; "" for a benchmark with one row). The peers' own figures are
+// the caller's to report (once, where several rows share them).
+func rowVs(b *testing.B, key, what, unit string, ours float64, lowerIsBetter bool, peers ...peer) {
+	if !math.IsNaN(ours) {
+		b.ReportMetric(ours, key+unit)
+	}
+	line := fmt.Sprintf("BENCH | %-40s | %10.2f %-6s |", what, ours, unit)
+	for _, p := range peers {
+		if math.IsNaN(p.v) || math.IsNaN(ours) {
+			line += fmt.Sprintf(" %s %10s %-6s | %6s |", p.name, "-", unit, "-")
+			continue
+		}
+		ratio := p.v / ours
+		if !lowerIsBetter {
+			ratio = ours / p.v
+		}
+		b.ReportMetric(ratio, key+"x-"+p.name)
+		line += fmt.Sprintf(" %s %10.2f %-6s | %5.2fx |", p.name, p.v, unit, ratio)
+	}
+	fmt.Println(line)
 }
 
 // row3 prints our figure beside plain wazero's and native Linux's, with
