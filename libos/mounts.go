@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/occlumgo/occlum/config"
+	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/fs/devfs"
 	"github.com/occlumgo/occlum/fs/hostfs"
@@ -35,6 +36,12 @@ type MountEnv struct {
 	// Layer builds a unionfs layer as a mount of its own (set by
 	// buildNamespace).
 	Layer func(m config.Mount) (vfs.FileSystem, error)
+	// UnionLayer is set while a layer of a unionfs mount is built: a
+	// writable sefs layer there is bound to the image (a union of a
+	// container layer over another image would mix the two); a sefs
+	// mount of its own (a data volume) is not, so it outlives upgrades
+	// of the image.
+	UnionLayer bool
 	// Report receives integrity errors for logging.
 	Report func(error)
 	// Warn receives refused accesses (hostfs: a protected path) for
@@ -112,7 +119,7 @@ func buildNamespace(mounts []config.Mount, types map[string]MountType, env Mount
 			}
 		}
 	}
-	mountOne := func(m config.Mount) (vfs.FileSystem, error) {
+	mountWith := func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 		mk, ok := types[m.Type]
 		if !ok {
 			return nil, fmt.Errorf("unknown type %q (known: %s)", m.Type, strings.Join(MountTypeNames(types), ", "))
@@ -126,10 +133,25 @@ func buildNamespace(mounts []config.Mount, types map[string]MountType, env Mount
 		}
 		return fs, nil
 	}
-	env.Layer = mountOne
+	env.Layer = func(m config.Mount) (vfs.FileSystem, error) {
+		e := env
+		e.UnionLayer = true
+		return mountWith(m, e)
+	}
 	var ns *vfs.Namespace
 	for _, m := range ms {
-		fs, err := mountOne(m)
+		if ns != nil {
+			// The mount point first: a mount that cannot be placed must
+			// not make anything (a new sefs layer) on the host.
+			if st, e := ns.Stat(m.Target, true); e != 0 || st.Type() != vfs.TypeDirectory {
+				if e == 0 {
+					e = errno.ENOTDIR
+				}
+				cleanup()
+				return nil, nil, fmt.Errorf("mount %s (%s): mount point: %w", m.Target, m.Type, e)
+			}
+		}
+		fs, err := mountWith(m, env)
 		if err != nil {
 			cleanup()
 			return nil, nil, fmt.Errorf("mount %s (%s): %w", m.Target, m.Type, err)
@@ -148,7 +170,7 @@ func buildNamespace(mounts []config.Mount, types map[string]MountType, env Mount
 
 // sefsMount mounts a sefs layer: the image (options.MAC), read-only and
 // checked against the signed root, or a data layer sealed with the
-// platform's key and bound to the image.
+// platform's key (and, as a unionfs layer over the image, bound to it).
 func sefsMount(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 	src := source(m, env)
 	report := env.Report
@@ -186,7 +208,7 @@ func sefsMount(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 	}
 	opts := sefs.Options{Mode: sefs.Encrypted, Key: key, ReadOnly: m.Options.ReadOnly,
 		CacheSize: int64(m.Options.CacheSize), Report: report, MountPoint: m.Target}
-	if env.ImageRoot != nil {
+	if env.ImageRoot != nil && env.UnionLayer {
 		opts.BoundTo = *env.ImageRoot
 	}
 	if err := os.MkdirAll(filepath.Dir(src), 0o700); err != nil {

@@ -173,3 +173,25 @@ func BenchmarkSeqReadImage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRewriteAfterTruncate: a committed file cut to nothing and
+// written again (open with O_TRUNC of an existing file): each block's
+// new version must avoid the slot of its committed one, which the
+// committed tree says (its nodes read once per file, not once per block).
+func BenchmarkRewriteAfterTruncate(b *testing.B) {
+	l, f := benchLayer(b)
+	const size = 64 << 20
+	fill(b, f, size)
+	l.fs.Sync()
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if e := f.SetAttr(vfs.SetAttr{Mask: vfs.SetSize, Size: 0}); e != 0 {
+			b.Fatal(e)
+		}
+		fill(b, f, size)
+		b.StopTimer()
+		l.fs.Sync()
+		b.StartTimer()
+	}
+}

@@ -322,7 +322,10 @@ func (in *inode) safeSlot(idx uint64) (uint8, error) {
 	var err error
 	if idx >= in.truncFrom {
 		// Cut off since the last commit: the committed tree knows.
-		e, err = committedEntry(in.fs, in.ino, in.depth, in.root, idx)
+		if in.oldNodes == nil {
+			in.oldNodes = map[nodeID][]byte{}
+		}
+		e, err = committedEntry(in.fs, in.ino, in.depth, in.root, idx, in.oldNodes)
 	} else {
 		e, err = in.loadTree().get(idx)
 	}
@@ -443,8 +446,11 @@ func (fs *FileSystem) getBlock() *[Block]byte {
 	return new([Block]byte)
 }
 
+// putBlock keeps a block for reuse, up to a cache's worth: a full cache
+// written out and filled again reuses its blocks rather than making the
+// garbage collector take them and the allocator make them again.
 func (fs *FileSystem) putBlock(b *[Block]byte) {
-	if len(fs.free) < 256 {
+	if int64(len(fs.free)) < fs.opts.CacheSize/Block {
 		fs.free = append(fs.free, b)
 	}
 }

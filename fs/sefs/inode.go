@@ -43,6 +43,7 @@ type inode struct {
 	cache     map[uint64]*[Block]byte // write-back: blocks changed since they were written out
 	safe      map[uint64]uint8        // blocks written out since the last commit, and the slot they use
 	truncFrom uint64                  // from this block on, entries may differ from the last commit without being in safe
+	oldNodes  map[nodeID][]byte       // verified nodes of the committed tree read past truncFrom (committedEntry)
 	objs      [2]Object
 	unsynced  [2]bool // objects written since their last fdatasync
 	shrunk    bool    // the size went down since the last commit
@@ -558,6 +559,7 @@ func (in *inode) committed() {
 	}
 	clear(in.safe)
 	in.truncFrom = math.MaxUint64
+	in.oldNodes = nil
 	if in.shrunk {
 		// The committed state no longer needs the blocks past the end.
 		in.shrunk = false

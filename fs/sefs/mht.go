@@ -295,8 +295,11 @@ func (t *mht) evict() {
 
 // committedEntry returns block idx's entry in the committed tree of depth
 // and root, read from the store (verified) without touching the loaded
-// tree.
-func committedEntry(fs *FileSystem, ino uint64, depth uint8, root [32]byte, idx uint64) (entry, error) {
+// tree. Verified nodes go into seen (keyed as the tree's), which the
+// caller keeps until the next commit changes the committed tree: a file
+// truncated and written again reads each committed node once, not once
+// per block.
+func committedEntry(fs *FileSystem, ino uint64, depth uint8, root [32]byte, idx uint64, seen map[nodeID][]byte) (entry, error) {
 	var e entry
 	if depth == 0 || idx >= capacity(depth) {
 		return e, nil
@@ -306,13 +309,20 @@ func committedEntry(fs *FileSystem, ino uint64, depth uint8, root [32]byte, idx 
 		if want == ([32]byte{}) {
 			return e, nil
 		}
-		index := idx / cover(uint8(level))
-		n, err := fs.store.node(ino, uint8(level), index)
-		if err != nil {
-			return e, err
-		}
-		if got := nodeHash(uint8(level), n); len(n) != nodeSize(uint8(level)) || !hmac.Equal(got[:], want[:]) {
-			return e, fmt.Errorf("%w: tree node %d/%d", errCorrupt, level, index)
+		id := nodeID{uint8(level), idx / cover(uint8(level))}
+		n, ok := seen[id]
+		if !ok {
+			var err error
+			if n, err = fs.store.node(ino, id.level, id.index); err != nil {
+				return e, err
+			}
+			if got := nodeHash(id.level, n); len(n) != nodeSize(id.level) || !hmac.Equal(got[:], want[:]) {
+				return e, fmt.Errorf("%w: tree node %d/%d", errCorrupt, level, id.index)
+			}
+			if len(seen) >= maxSeenNodes {
+				clear(seen)
+			}
+			seen[id] = n
 		}
 		if level == 0 {
 			copy(e[:], n[(idx%leafEntries)*entrySize:])
@@ -323,6 +333,10 @@ func committedEntry(fs *FileSystem, ino uint64, depth uint8, root [32]byte, idx 
 	}
 	return e, nil
 }
+
+// maxSeenNodes bounds committedEntry's cache of one file (about 17 MiB of
+// leaves: a 4 GiB stretch of a file).
+const maxSeenNodes = 4096
 
 var zeroBlock [Block]byte
 

@@ -78,7 +78,8 @@ type Options struct {
 	// the signed measurement).
 	Root *[32]byte
 	// BoundTo is the image root a container layer belongs to: a new layer
-	// records it, an existing one must have recorded the same.
+	// records it, an existing one must have recorded the same. Zero: a
+	// layer of its own (a data volume), which any image may mount.
 	BoundTo [32]byte
 	// CacheSize bounds the write-back cache (bytes); 0: 32 MiB.
 	CacheSize int64
@@ -267,7 +268,7 @@ func mount(storage Storage, st *store, opts Options) (*FileSystem, error) {
 	if opts.Root != nil && sb.root() != *opts.Root {
 		return nil, fmt.Errorf("sefs: the layer's root is %x, the signed measurement says %x: the layer was changed after the build", sb.root(), *opts.Root)
 	}
-	if sb.mode == Encrypted && opts.Root == nil && sb.boundTo != opts.BoundTo {
+	if sb.mode == Encrypted && opts.Root == nil && opts.BoundTo != ([32]byte{}) && sb.boundTo != opts.BoundTo {
 		return nil, fmt.Errorf("sefs: %w", ErrOtherImage)
 	}
 	bad := map[uint64]error{}
