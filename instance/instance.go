@@ -118,17 +118,21 @@ func Init(dir string) error {
 	return create(dir)
 }
 
+// BaseImageFiles are the files `occlum new` puts in image/, by path
+// from the image's root: the one user of the LibOS, named as on Linux
+// (ls -l, id, getpwuid).
+var BaseImageFiles = map[string]string{
+	"etc/passwd": "root:x:0:0:root:/root:/bin/sh\n",
+	"etc/group":  "root:x:0:\n",
+}
+
 func create(dir string) error {
 	for _, d := range imageDirs {
 		if err := os.MkdirAll(filepath.Join(dir, ImageDir, d), 0o755); err != nil {
 			return err
 		}
 	}
-	// The one user of the LibOS, named as on Linux (ls -l, id).
-	for name, content := range map[string]string{
-		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\n",
-		"etc/group":  "root:x:0:\n",
-	} {
+	for name, content := range BaseImageFiles {
 		if err := os.WriteFile(filepath.Join(dir, ImageDir, name), []byte(content), 0o644); err != nil {
 			return err
 		}

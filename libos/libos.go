@@ -11,6 +11,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	pathpkg "path"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -141,6 +143,11 @@ func (l *LibOS) readProgram(path string) ([]byte, error) {
 	default:
 		return nil, &ProgramError{Path: path, Errno: errno.EACCES, Err: fmt.Errorf("%s: not a regular file", path)}
 	}
+	if st.Mode&0o111 == 0 {
+		// Root (every process) may run a file with any execute bit, as
+		// on Linux; with none, not.
+		return nil, &ProgramError{Path: path, Errno: errno.EACCES, Err: fmt.Errorf("%s: not executable (no execute permission bit: chmod +x)", path)}
+	}
 	if st.Size > 1<<30 {
 		return nil, &ProgramError{Path: path, Errno: errno.ENOEXEC, Err: fmt.Errorf("%s: program larger than 1 GiB", path)}
 	}
@@ -159,9 +166,24 @@ func (l *LibOS) readProgram(path string) ([]byte, error) {
 	return bin[:n], nil
 }
 
-// Run starts path as the root process with argv and env, waits for it and
-// returns its wait status. Errors are for programs that could not start.
+// Run starts path as the root process with argv and env in /, waits for
+// it and returns its wait status. Errors are for programs that could not
+// start.
 func (l *LibOS) Run(ctx context.Context, path string, argv, env []string) (kernel.WaitStatus, error) {
+	return l.RunIn(ctx, "/", path, argv, env)
+}
+
+// RunIn is Run with the working directory cwd (absolute; it must be a
+// directory).
+func (l *LibOS) RunIn(ctx context.Context, cwd, path string, argv, env []string) (kernel.WaitStatus, error) {
+	if !strings.HasPrefix(cwd, "/") {
+		return 0, fmt.Errorf("the working directory %q is not absolute", cwd)
+	}
+	if st, e := l.kernel.VFS.Stat(cwd, true); e != 0 {
+		return 0, fmt.Errorf("the working directory %s: %w", cwd, e)
+	} else if st.Type() != vfs.TypeDirectory {
+		return 0, fmt.Errorf("the working directory %s: %w", cwd, errno.ENOTDIR)
+	}
 	fds := fdtable.New(l.kernel.Limits.MaxOpenFiles)
 	for i, f := range l.stdio {
 		f.IncRef()
@@ -178,7 +200,7 @@ func (l *LibOS) Run(ctx context.Context, path string, argv, env []string) (kerne
 		return 0, fmt.Errorf("libos: preopening /: %w", e)
 	}
 	l.runCtx.Store(&ctx)
-	p, err := l.start(ctx, nil, path, argv, env, "/", fds)
+	p, err := l.start(ctx, nil, path, argv, env, pathpkg.Clean(cwd), fds)
 	if err != nil {
 		return 0, err
 	}

@@ -135,9 +135,9 @@ func (l *LibOS) applyFileActions(parent *kernel.Process, fds *fdtable.Table, act
 }
 
 // load reads and verifies the program at the absolute path p, for spawn
-// and execve: the errno is what the syscall returns, the loader's reason is
-// logged. Execute permission bits are not checked: guests have no chmod
-// yet, so a script made inside the LibOS could never run.
+// and execve: the errno is what the syscall returns (EACCES for a file
+// without any execute bit, as Linux gives root), the loader's reason is
+// logged.
 func (l *LibOS) load(ctx context.Context, p string) (*sfi.Program, errno.Errno) {
 	// A program file unchanged since it was last loaded (same device,
 	// inode, size, modification and change times) is not read and hashed

@@ -163,8 +163,10 @@ var programs = []program{
 		helpers: []string{"empty", "signal_parent", "spin_handler", "print_sigs", "sleep_then_exit"},
 	},
 	{name: "sig_preempt", needs: "occlum", helpers: []string{"signal_parent"}},
+	{name: "pthread_single", needs: "occlum"},
 	{name: "kill_group", needs: "occlum", helpers: []string{"spin", "cat"}},
 	{name: "dup_fcntl", needs: "occlum", files: true, helpers: []string{"fdcheck"}},
+	{name: "libc_extras", needs: "occlum", files: true},
 	{name: "emfile", needs: "occlum", files: true},
 	{
 		name: "env_cwd", needs: "occlum", files: true,

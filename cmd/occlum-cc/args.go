@@ -53,8 +53,8 @@ var noLink = map[string]bool{
 //     -rdynamic concern the ELF dynamic loader (clang only warns about them).
 //   - -pthread: wasm32-wasi has no threads yet; clang would ask for shared
 //     memory, which wasi-libc is not built for, and the link fails. The
-//     stub libpthread.a keeps -lpthread working; <pthread.h> does not exist,
-//     so threaded code fails at compile time with a clear message.
+//     stub libpthread.a keeps -lpthread working. <pthread.h> is libocclum's
+//     single-threaded one: locks work, pthread_create fails with EAGAIN.
 //   - -fexceptions/-fcxx-exceptions: clang 14 has no wasm exception handling
 //     and libc++abi is built without it; C++ is compiled -fno-exceptions (a
 //     throw is then a compile error, not an undefined __cxa_throw at link).

@@ -33,6 +33,7 @@ import (
 	"syscall"
 
 	"go.uber.org/zap"
+	"golang.org/x/sys/unix"
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/kernel"
@@ -54,7 +55,7 @@ func main() {
 // doMain runs the command line args.
 func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(stderr, "usage: occlum-libos run --instance DIR [--env-fd N] [--sim-key FILE] [--image-key FILE] [--] PATH [ARGS...]")
+		fmt.Fprintln(stderr, "usage: occlum-libos run --instance DIR [--env-fd N] [--sim-key FILE] [--image-key FILE] [--cwd DIR] [--] PATH [ARGS...]")
 		return 2
 	}
 	fs := flag.NewFlagSet("occlum-libos run", flag.ContinueOnError)
@@ -63,6 +64,7 @@ func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	envFD := fs.Int("env-fd", -1, "file descriptor carrying the untrusted environment")
 	secret := fs.String("sim-key", os.Getenv("OCCLUM_SIM_SECRET"), "the machine key file of the simulated platform")
 	imageKey := fs.String("image-key", "", "key file of an encrypted image")
+	cwd := fs.String("cwd", "", "the working directory inside the LibOS (default: root's home from /etc/passwd, else /)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -71,7 +73,7 @@ func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	status, err := run(runOptions{
-		dir: *dir, path: fs.Arg(0), args: fs.Args()[1:], envFD: *envFD, secretFile: *secret, imageKey: *imageKey,
+		dir: *dir, path: fs.Arg(0), args: fs.Args()[1:], envFD: *envFD, secretFile: *secret, imageKey: *imageKey, cwd: *cwd,
 		stdin: stdin, stdout: stdout, stderr: stderr,
 	})
 	if err != nil {
@@ -86,7 +88,7 @@ func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 type runOptions struct {
 	dir, path, secretFile string
-	imageKey              string
+	imageKey, cwd         string
 	args                  []string
 	envFD                 int
 	stdin                 io.Reader
@@ -174,7 +176,15 @@ func run(o runOptions) (int, error) {
 			}
 		}
 	}()
-	status, err := l.Run(ctx, path, append([]string{path}, o.args...), env)
+	env, home := l.UserEnvironment(env, isTerminal(o.stdout))
+	cwd := o.cwd
+	if cwd == "" {
+		cwd = home
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	status, err := l.RunIn(ctx, cwd, path, append([]string{path}, o.args...), env)
 	if err != nil {
 		var pe *libos.ProgramError
 		if errors.As(err, &pe) && pe.Errno == errno.ENOENT {
@@ -255,4 +265,14 @@ func compileCacheDir() (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// isTerminal reports whether w is a terminal on the host (TERM's default).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

@@ -321,6 +321,15 @@ func TestRunStartsTheLibOS(t *testing.T) {
 	if !strings.Contains(r.stdout, "env: EXAMPLE=from host \n") {
 		t.Errorf("stdout %q: the untrusted env is not exactly EXAMPLE", r.stdout)
 	}
+	// --cwd goes to the LibOS; a relative one is refused before it runs.
+	r = occlum(t, "--instance-dir", dir, "run", "--cwd", "/tmp", "/bin/hello")
+	if want := "args: run --instance " + abs + " --env-fd 3 --cwd /tmp -- /bin/hello\n"; r.code != 7 || !strings.Contains(r.stdout, want) {
+		t.Errorf("run --cwd /tmp: %d %q, want %q", r.code, r.stdout, want)
+	}
+	r = occlum(t, "--instance-dir", dir, "run", "--cwd", "tmp", "/bin/hello")
+	if r.code == 0 || r.code == 7 || !strings.Contains(r.stderr, `--cwd "tmp" is not absolute`) {
+		t.Errorf("run --cwd tmp: %d %q", r.code, r.stderr)
+	}
 }
 
 // A build re-signed by a key other than the one this user built the

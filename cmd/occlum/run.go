@@ -50,6 +50,8 @@ else is refused, naming both signers.`,
 	f.SetInterspersed(false)
 	f.String("mrsigner", "", "trust builds signed by this MRSIGNER (64 hex digits; default: the signer recorded by the last build here)")
 	f.String("image-key", "", "the key of an encrypted image (occlum build --image-key)")
+	f.String("cwd", "", "the working directory inside the LibOS (default: root's home from the image's /etc/passwd, /root)")
+	a.bindAs("run.cwd", "cwd", f, "")
 	a.bindAs("run.image-key", "image-key", f, "")
 	a.bind("mrsigner", f, "OCCLUM_MRSIGNER")
 	return cmd
@@ -100,6 +102,12 @@ func (a *app) run(path string, args []string) error {
 			return err
 		}
 		libosArgs = append(libosArgs, "--image-key", abs)
+	}
+	if cwd := a.v.GetString("run.cwd"); cwd != "" {
+		if !strings.HasPrefix(cwd, "/") {
+			return withHint(fmt.Errorf("--cwd %q is not absolute", cwd), "give a directory inside the LibOS, e.g. /root")
+		}
+		libosArgs = append(libosArgs, "--cwd", cwd)
 	}
 	cmd := exec.Command(built.LibOS, append(append(libosArgs, "--", clean), args...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr

@@ -76,15 +76,36 @@ const (
 	SetMtime
 	SetAtimeNow
 	SetMtimeNow
+	SetUid // chown: the owner
+	SetGid // chown: the group
 )
 
-// SetAttr is a request to change attributes (truncate, chmod, utimens).
+// SetAttr is a request to change attributes (truncate, chmod, chown,
+// utimens).
 type SetAttr struct {
 	Mask  SetAttrMask
 	Size  int64
 	Mode  uint32 // permission bits only
 	Atime int64
 	Mtime int64
+	Uid   uint32
+	Gid   uint32
+}
+
+// ChownMode is the permission bits of a file of type t after its owner or
+// group changed (a SetUid or SetGid in mask): as Linux does for every
+// caller, root included, a non-directory loses set-uid, and set-gid when
+// it is group-executable (without group execute, set-gid marks mandatory
+// locking and stays).
+func ChownMode(t FileType, perm uint32, mask SetAttrMask) uint32 {
+	if mask&(SetUid|SetGid) == 0 || t == TypeDirectory {
+		return perm
+	}
+	perm &^= 0o4000
+	if perm&0o010 != 0 {
+		perm &^= 0o2000
+	}
+	return perm
 }
 
 // Dirent is one directory entry.

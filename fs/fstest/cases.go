@@ -453,6 +453,38 @@ func testChmod(e *env) {
 	}
 }
 
+func testChown(e *env) {
+	e.setup()
+	own := func(p string) (uint32, uint32, uint32) {
+		st := e.lstat(p)
+		return st.Uid, st.Gid, st.Perm()
+	}
+	must(e.t, e.ns.SetAttr("/file", true, vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o4755}), "chmod")
+	must(e.t, e.ns.SetAttr("/file", true, vfs.SetAttr{Mask: vfs.SetUid | vfs.SetGid, Uid: 1000, Gid: 100}), "chown")
+	if u, g, m := own("/file"); u != 1000 || g != 100 || m != 0o755 {
+		e.t.Errorf("chown 1000:100 of a set-uid file: %d:%d mode %#o, want 1000:100 0755", u, g, m)
+	}
+	// The group alone, through the open file; set-gid without group
+	// execute stays.
+	must(e.t, e.ns.SetAttr("/file", true, vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o2745}), "chmod")
+	f := e.open("/file", vfs.O_RDONLY, 0)
+	must(e.t, f.SetAttr(vfs.SetAttr{Mask: vfs.SetGid, Gid: 7}), "fchown")
+	if u, g, m := own("/file"); u != 1000 || g != 7 || m != 0o2745 {
+		e.t.Errorf("fchown :7: %d:%d mode %#o, want 1000:7 02745", u, g, m)
+	}
+	must(e.t, e.ns.SetAttr("/file", true, vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o2755}), "chmod")
+	must(e.t, e.ns.SetAttr("/file", true, vfs.SetAttr{Mask: vfs.SetUid, Uid: 0}), "chown")
+	if u, g, m := own("/file"); u != 0 || g != 7 || m != 0o755 {
+		e.t.Errorf("chown 0 of a group-executable set-gid file: %d:%d mode %#o, want 0:7 0755", u, g, m)
+	}
+	// A directory keeps its set-gid.
+	must(e.t, e.ns.SetAttr("/empty", true, vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o2775}), "chmod dir")
+	must(e.t, e.ns.SetAttr("/empty", true, vfs.SetAttr{Mask: vfs.SetUid | vfs.SetGid, Uid: 5, Gid: 6}), "chown dir")
+	if u, g, m := own("/empty"); u != 5 || g != 6 || m != 0o2775 {
+		e.t.Errorf("chown of a directory: %d:%d mode %#o, want 5:6 02775", u, g, m)
+	}
+}
+
 func testTimes(e *env) {
 	e.setup()
 	const at, mt = 1_000_000_001, 2_000_000_002

@@ -34,13 +34,17 @@ type Caps struct {
 	Chmod bool
 	// Times: atime and mtime set by SetAttr are stored with nanoseconds.
 	Times bool
+	// Chown: owners set by SetAttr (SetUid, SetGid) are stored and
+	// reported, and a change clears set-uid (and group-executable set-gid)
+	// of a non-directory, as Linux does.
+	Chown bool
 	// UnlinkedOpen: an open file stays readable and writable after its last
 	// name is removed (unlink, or replaced by rename).
 	UnlinkedOpen bool
 }
 
 // AllCaps has every capability; an in-memory POSIX file system has them all.
-var AllCaps = Caps{Symlinks: true, HardLinks: true, Nlink: true, Chmod: true, Times: true, UnlinkedOpen: true}
+var AllCaps = Caps{Symlinks: true, HardLinks: true, Nlink: true, Chmod: true, Times: true, Chown: true, UnlinkedOpen: true}
 
 // env is one subtest's namespace over a fresh file system.
 type env struct {
@@ -82,6 +86,7 @@ func Run(t *testing.T, newFS func(t *testing.T) vfs.FileSystem, caps Caps) {
 		{"Truncate", true, testTruncate},
 		{"Chmod", caps.Chmod, testChmod},
 		{"Times", caps.Times, testTimes},
+		{"Chown", caps.Chown, testChown},
 		{"Mkdir", true, testMkdir},
 		{"Rmdir", true, testRmdir},
 		{"Unlink", true, testUnlink},

@@ -264,6 +264,9 @@ func listDir(d *os.File) ([]vfs.Dirent, errno.Errno) {
 
 // setAttrFD applies a to an open host file through its descriptor.
 func setAttrFD(fs *FileSystem, f *os.File, a vfs.SetAttr, regular bool) errno.Errno {
+	if a.Mask&(vfs.SetUid|vfs.SetGid) != 0 {
+		return errno.EPERM // host files keep their host owners
+	}
 	if a.Mask&vfs.SetSize != 0 {
 		if !regular {
 			return errno.EINVAL

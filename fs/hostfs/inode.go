@@ -335,6 +335,9 @@ func (i *inode) Rename(oldName string, newDir vfs.Inode, newName string) errno.E
 
 func (i *inode) SetAttr(a vfs.SetAttr) errno.Errno {
 	defer runtime.KeepAlive(i) // its handles: see dirHandle
+	if a.Mask&(vfs.SetUid|vfs.SetGid) != 0 {
+		return errno.EPERM // host files keep their host owners
+	}
 	if a.Mask&vfs.SetSize != 0 {
 		switch i.typ {
 		case vfs.TypeRegular:

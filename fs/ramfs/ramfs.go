@@ -145,6 +145,7 @@ type inode struct {
 
 	mu       sync.RWMutex // guards the fields below
 	perm     uint32
+	uid, gid uint32 // root's (0) until a chown
 	nlink    uint64 // written with fs.tree held too
 	opens    int
 	released bool
@@ -165,6 +166,8 @@ func (in *inode) Stat() (vfs.Stat, errno.Errno) {
 		Ino:   in.ino,
 		Mode:  in.typ.ModeBits() | in.perm,
 		Nlink: in.nlink,
+		Uid:   in.uid,
+		Gid:   in.gid,
 		Atime: in.atime,
 		Mtime: in.mtime,
 		Ctime: in.ctime,
@@ -198,6 +201,13 @@ func (in *inode) SetAttr(a vfs.SetAttr) errno.Errno {
 	if a.Mask&vfs.SetMode != 0 {
 		in.perm = a.Mode & 0o7777
 	}
+	if a.Mask&vfs.SetUid != 0 {
+		in.uid = a.Uid
+	}
+	if a.Mask&vfs.SetGid != 0 {
+		in.gid = a.Gid
+	}
+	in.perm = vfs.ChownMode(in.typ, in.perm, a.Mask)
 	switch {
 	case a.Mask&vfs.SetAtimeNow != 0:
 		in.atime = ts

@@ -154,6 +154,13 @@ func (in *inode) SetAttr(a vfs.SetAttr) errno.Errno {
 	if a.Mask&vfs.SetMode != 0 {
 		in.perm = a.Mode & 0o7777
 	}
+	if a.Mask&vfs.SetUid != 0 {
+		in.uid = a.Uid
+	}
+	if a.Mask&vfs.SetGid != 0 {
+		in.gid = a.Gid
+	}
+	in.perm = vfs.ChownMode(in.typ, in.perm, a.Mask)
 	switch {
 	case a.Mask&vfs.SetAtimeNow != 0:
 		in.atime = ts

@@ -21,6 +21,7 @@ import (
 	"github.com/occlumgo/occlum/fs/sefs"
 	"github.com/occlumgo/occlum/fs/unionfs"
 	"github.com/occlumgo/occlum/gen"
+	"github.com/occlumgo/occlum/instance"
 	"github.com/occlumgo/occlum/libos"
 	"github.com/occlumgo/occlum/platform/sim"
 )
@@ -115,7 +116,9 @@ func RunProgram(ctx context.Context, o ProgramOptions) (kernel.WaitStatus, error
 	return l.Run(ctx, "/bin/"+name, args, o.Env)
 }
 
-// baseDirs are the directories every root has.
+// baseDirs are the directories every root has (and every root has the
+// files of a new instance's image, instance.BaseImageFiles: /etc/passwd
+// and /etc/group).
 var baseDirs = []string{"/bin", "/dev", "/tmp", "/host", "/etc", "/root"}
 
 // Boot builds a LibOS through the default injector with the root o.Root
@@ -143,6 +146,11 @@ func Boot(ctx context.Context, o ProgramOptions) (l *libos.LibOS, install func(p
 		ns = vfs.NewNamespace(root, false, "")
 		for _, d := range baseDirs {
 			ns.Mkdir(d, 0o755)
+		}
+		for name, content := range instance.BaseImageFiles {
+			if err := writeFile(ns, "/"+name, []byte(content), 0o644); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 	case SecureRoot:
 		dir := o.RootDir
@@ -218,6 +226,11 @@ func secureLayers(dir string, files fs.FS) ([32]byte, *sim.Platform, error) {
 	defer os.RemoveAll(tree)
 	for _, d := range baseDirs {
 		if err := os.Mkdir(filepath.Join(tree, d), 0o755); err != nil {
+			return root, nil, err
+		}
+	}
+	for name, content := range instance.BaseImageFiles {
+		if err := os.WriteFile(filepath.Join(tree, filepath.FromSlash(name)), []byte(content), 0o644); err != nil {
 			return root, nil, err
 		}
 	}

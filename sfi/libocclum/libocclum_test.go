@@ -172,12 +172,17 @@ int main(void) { printf("hello\n"); return 0; }`, nil},
 		{"paths resolve against the LibOS cwd", `#include <stdio.h>
 #include <sys/stat.h>
 int main(void) { struct stat st; FILE *f = fopen("x", "r"); return f != 0 || stat("/y", &st) == 0; }`, []string{"getcwd", "stat"}},
+		// open may create with a mode (chmod, umask: see open.c).
 		{"O_CLOEXEC without spawn needs no fcntl", `#include <fcntl.h>
-int main(void) { return open("/x", O_RDONLY | O_CLOEXEC); }`, []string{"getcwd"}},
+int main(void) { return open("/x", O_RDONLY | O_CLOEXEC); }`, []string{"chmod", "getcwd", "umask"}},
 		{"O_CLOEXEC with spawn marks the descriptor", `#include <fcntl.h>
 #include <spawn.h>
 int main(int c, char **v) { pid_t p; open("/x", O_RDONLY | O_CLOEXEC); return c + posix_spawn(&p, "/x", 0, 0, v, 0); }`,
-			[]string{"fcntl", "getcwd", "spawn"}},
+			[]string{"chmod", "fcntl", "getcwd", "spawn", "umask"}},
+		{"fopen needs no chmod", `#include <stdio.h>
+int main(void) { return fopen("/x", "w") != 0; }`, []string{"getcwd"}},
+		{"fchmod", `#include <sys/stat.h>
+int main(void) { return fchmod(1, 0644); }`, []string{"chmod"}},
 		{"getpid", `#include <unistd.h>
 int main(void) { return getpid(); }`, []string{"getpid"}},
 		{"waitpid", `#include <sys/wait.h>
@@ -307,7 +312,7 @@ int main(void) { return signal(SIGINT, h) == SIG_ERR; }`)
 func TestHeaders(t *testing.T) {
 	all := []string{"fcntl.h", "paths.h", "signal.h", "spawn.h", "stdio.h", "stdlib.h", "string.h",
 		"sys/resource.h", "sys/signal.h", "sys/stat.h", "sys/sysinfo.h", "sys/types.h", "sys/utsname.h",
-		"sys/wait.h", "unistd.h", "poll.h", "sys/select.h", "dirent.h", "time.h", "wait.h"}
+		"sys/wait.h", "unistd.h", "poll.h", "sys/select.h", "dirent.h", "time.h", "wait.h", "pthread.h"}
 	body := `int main(void) {
 	sigset_t s; sigemptyset(&s);
 	struct sigaction sa; sa.sa_handler = SIG_IGN; sa.sa_mask = s; sa.sa_flags = SA_RESTART;

@@ -282,7 +282,9 @@ func (m *mockABI) funcs() map[string]func(mod api.Module, a []uint32) uint32 {
 			return wasiEINTR
 		},
 		// Files are the real LibOS's business (see withoutPathLines).
-		"stat": func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
+		"stat":  func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
+		"chmod": func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
+		"chown": func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
 		"sync": func(mod api.Module, a []uint32) uint32 {
 			m.logf("sync(%d)", int32(a[0]))
 			return 0
@@ -442,6 +444,9 @@ pids: 42 1 40
 setpgid: 0
 ids: 0 0 0 0
 umask: 22
+chown: -1 1
+lchown: -1 1
+fchmodat: -1 1
 syncfs: 0 1
 uname: 0 Occlum wasm32
 gethostname: 0 mockhost

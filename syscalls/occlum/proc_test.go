@@ -200,3 +200,92 @@ func TestStat(t *testing.T) {
 	want(t, env, wFAULT, "stat", fdDir, 0, wild, 4, buf)
 	unchanged(t, env, before, "stat")
 }
+
+func TestChmod(t *testing.T) {
+	env := occlumEnv(t)
+	const wNOTSUP = 58
+	mode := func(path string) uint32 {
+		t.Helper()
+		st, e := env.Kernel.VFS.Stat(path, false)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		return st.Perm()
+	}
+	p, n := env.PutString(t, pathA, "/f")
+	want(t, env, wSUCCESS, "chmod", 0xffffff9c, 0, p, n, 0o4751|0o170000)
+	if m := mode("/f"); m != 0o4751 {
+		t.Fatalf("chmod: %o, want 4751 (bits above 07777 ignored)", m)
+	}
+	// fchmod: the descriptor itself.
+	want(t, env, wSUCCESS, "chmod", fdFile, 0x1000, p, 0, 0o600)
+	if m := mode("/f"); m != 0o600 {
+		t.Fatalf("fchmod: %o", m)
+	}
+	// Relative to a directory descriptor; a symbolic link is followed,
+	// or refused with AT_SYMLINK_NOFOLLOW.
+	if e := env.Kernel.VFS.Symlink("sub", "/d/link"); e != 0 {
+		t.Fatal(e)
+	}
+	p, n = env.PutString(t, pathA, "link")
+	want(t, env, wSUCCESS, "chmod", fdDir, 0, p, n, 0o700)
+	if m := mode("/d/sub"); m != 0o700 {
+		t.Fatalf("through a link: %o", m)
+	}
+	want(t, env, wNOTSUP, "chmod", fdDir, 0x100, p, n, 0o755)
+	p, n = env.PutString(t, pathA, "sub")
+	want(t, env, wSUCCESS, "chmod", fdDir, 0x100, p, n, 0o755)
+	if m := mode("/d/sub"); m != 0o755 {
+		t.Fatalf("nofollow on a directory: %o", m)
+	}
+	want(t, env, wNOENT, "chmod", fdDir, 0, p, 0, 0o755)
+	want(t, env, wINVAL, "chmod", fdDir, 0x1, p, n, 0o755)
+	want(t, env, wBADF, "chmod", fdClosed, 0x1000, p, 0, 0o755)
+	before := env.Snapshot()
+	want(t, env, wFAULT, "chmod", fdDir, 0, wild, 4, 0o755)
+	unchanged(t, env, before, "chmod")
+}
+
+func TestChown(t *testing.T) {
+	env := occlumEnv(t)
+	owner := func(path string, follow bool) (uint32, uint32, uint32) {
+		t.Helper()
+		st, e := env.Kernel.VFS.Stat(path, follow)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		return st.Uid, st.Gid, st.Perm()
+	}
+	if e := env.Kernel.VFS.SetAttr("/f", true, vfs.SetAttr{Mask: vfs.SetMode, Mode: 0o4755}); e != 0 {
+		t.Fatal(e)
+	}
+	p, n := env.PutString(t, pathA, "/f")
+	want(t, env, wSUCCESS, "chown", 0xffffff9c, 0, p, n, 1000, 100)
+	if u, g, m := owner("/f", true); u != 1000 || g != 100 || m != 0o755 {
+		t.Fatalf("chown: %d:%d %o, want 1000:100 0755 (set-uid cleared)", u, g, m)
+	}
+	// -1 keeps one; fchown through the descriptor.
+	want(t, env, wSUCCESS, "chown", fdFile, 0x1000, p, 0, 0xffffffff, 7)
+	if u, g, _ := owner("/f", true); u != 1000 || g != 7 {
+		t.Fatalf("fchown -1:7: %d:%d", u, g)
+	}
+	want(t, env, wSUCCESS, "chown", fdFile, 0x1000, p, 0, 0xffffffff, 0xffffffff)
+	// lchown: the link itself.
+	if e := env.Kernel.VFS.Symlink("sub", "/d/link"); e != 0 {
+		t.Fatal(e)
+	}
+	p, n = env.PutString(t, pathA, "link")
+	want(t, env, wSUCCESS, "chown", fdDir, 0x100, p, n, 5, 6)
+	if u, g, _ := owner("/d/link", false); u != 5 || g != 6 {
+		t.Fatalf("lchown: %d:%d", u, g)
+	}
+	if u, _, _ := owner("/d/sub", true); u != 0 {
+		t.Fatalf("lchown changed the target: uid %d", u)
+	}
+	want(t, env, wNOENT, "chown", fdDir, 0, p, 0, 1, 1)
+	want(t, env, wINVAL, "chown", fdDir, 0x1, p, n, 1, 1)
+	want(t, env, wBADF, "chown", fdClosed, 0x1000, p, 0, 1, 1)
+	before := env.Snapshot()
+	want(t, env, wFAULT, "chown", fdDir, 0, wild, 4, 1, 1)
+	unchanged(t, env, before, "chown")
+}

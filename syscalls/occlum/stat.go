@@ -12,7 +12,7 @@ import (
 	"github.com/occlumgo/occlum/syscalls/abi"
 )
 
-var statFuncs = []abi.Func{stat}
+var statFuncs = []abi.Func{stat, chmod, chown}
 
 // *at flags (Linux values).
 const (
@@ -79,5 +79,104 @@ var stat = abi.Func{
 		le.PutUint64(out[72:], uint64(st.Ctime))
 		le.PutUint32(out[80:], 4096) // st_blksize
 		return 0
+	},
+}
+
+// chmod is fchmodat(2) (with fchmod as AT_EMPTY_PATH and an empty path):
+// the permission bits of a file, including set-uid, set-gid and sticky
+// (bits above 07777 are ignored, as Linux does). AT_SYMLINK_NOFOLLOW
+// changes the file itself when it is not a symbolic link and is
+// EOPNOTSUPP on one (a link's mode means nothing on Linux). Every process
+// runs as root, so the owner check always passes; each mount type keeps
+// the bits it can (hostfs masks what its options do not allow).
+var chmod = abi.Func{
+	Name:    "chmod",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags"), abi.I32("path"), abi.I32("path_len"), abi.I32("mode")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		flags := uint32(s[1])
+		if flags&^uint32(atSymlinkNofollow|atEmptyPath) != 0 {
+			return errno.EINVAL
+		}
+		path, e := abi.Path(mod, uint32(s[2]), uint32(s[3]))
+		if e != 0 {
+			return e
+		}
+		a := vfs.SetAttr{Mask: vfs.SetMode, Mode: uint32(s[4]) & 0o7777}
+		if path == "" && flags&atEmptyPath != 0 {
+			f, e := p.FDs.Get(int32(s[0]))
+			if e != 0 {
+				return e
+			}
+			defer f.DecRef()
+			return f.SetAttr(a)
+		}
+		abs, e := p.AtPath(int32(s[0]), path)
+		if e != 0 {
+			return e
+		}
+		ns := p.Kernel().VFS
+		follow := flags&atSymlinkNofollow == 0
+		if !follow {
+			st, e := ns.Stat(abs, false)
+			if e != 0 {
+				return e
+			}
+			if st.Type() == vfs.TypeSymlink {
+				return errno.EOPNOTSUPP
+			}
+		}
+		return ns.SetAttr(abs, follow, a)
+	},
+}
+
+// chown is fchownat(2) (fchown: AT_EMPTY_PATH and an empty path; lchown:
+// AT_SYMLINK_NOFOLLOW): uid or gid 0xffffffff (-1) leaves that one as it
+// is. Every process runs as root, so any owner may be given; a change
+// clears set-uid (and group-executable set-gid) of a non-directory, as
+// Linux does. hostfs refuses it (EPERM: host files keep their owners).
+var chown = abi.Func{
+	Name:    "chown",
+	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags"), abi.I32("path"), abi.I32("path_len"), abi.I32("uid"), abi.I32("gid")},
+	Results: abi.Errno,
+	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		flags := uint32(s[1])
+		if flags&^uint32(atSymlinkNofollow|atEmptyPath) != 0 {
+			return errno.EINVAL
+		}
+		path, e := abi.Path(mod, uint32(s[2]), uint32(s[3]))
+		if e != 0 {
+			return e
+		}
+		var a vfs.SetAttr
+		if uid := uint32(s[4]); uid != 0xffffffff {
+			a.Mask |= vfs.SetUid
+			a.Uid = uid
+		}
+		if gid := uint32(s[5]); gid != 0xffffffff {
+			a.Mask |= vfs.SetGid
+			a.Gid = gid
+		}
+		if path == "" && flags&atEmptyPath != 0 {
+			f, e := p.FDs.Get(int32(s[0]))
+			if e != 0 {
+				return e
+			}
+			defer f.DecRef()
+			if a.Mask == 0 {
+				return 0
+			}
+			return f.SetAttr(a)
+		}
+		abs, e := p.AtPath(int32(s[0]), path)
+		if e != 0 {
+			return e
+		}
+		follow := flags&atSymlinkNofollow == 0
+		if a.Mask == 0 {
+			_, e := p.Kernel().VFS.Stat(abs, follow)
+			return e
+		}
+		return p.Kernel().VFS.SetAttr(abs, follow, a)
 	},
 }

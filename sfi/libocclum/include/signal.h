@@ -24,6 +24,7 @@ extern "C" {
 #define __NEED_time_t
 #define __NEED_clock_t
 #define __NEED_sigset_t
+#define __NEED_pthread_t
 
 #include <bits/alltypes.h>
 
@@ -188,6 +189,10 @@ int sigaction(int, const struct sigaction *__restrict, struct sigaction *__restr
 int sigprocmask(int, const sigset_t *__restrict, sigset_t *__restrict);
 int sigpending(sigset_t *);
 int sigsuspend(const sigset_t *);
+
+/* The one thread's (libocclum's <pthread.h> is single-threaded). */
+int pthread_sigmask(int, const sigset_t *__restrict, sigset_t *__restrict);
+int pthread_kill(pthread_t, int);
 
 void psignal(int, const char *);
 

@@ -64,6 +64,10 @@ int setgid(gid_t);
 int setegid(gid_t);
 int setreuid(uid_t, uid_t);
 int setregid(gid_t, gid_t);
+int chown(const char *, uid_t, gid_t);
+int fchown(int, uid_t, gid_t);
+int lchown(const char *, uid_t, gid_t);
+int fchownat(int, const char *, uid_t, gid_t, int);
 
 #ifdef _GNU_SOURCE
 int execvpe(const char *, char *const[], char *const[]);

@@ -133,6 +133,14 @@ OCCLUM_IMPORT(chdir) int32_t __occlum_sys_chdir(const char *path, uint32_t path_
 OCCLUM_IMPORT(fchdir) int32_t __occlum_sys_fchdir(int32_t fd);
 OCCLUM_IMPORT(getcwd) int32_t __occlum_sys_getcwd(char *buf, uint32_t buf_len, uint32_t *result_len);
 OCCLUM_IMPORT(umask) int32_t __occlum_sys_umask(uint32_t mask, uint32_t *result_old);
+OCCLUM_IMPORT(chown) int32_t __occlum_sys_chown(int32_t fd, uint32_t flags, const char *path, uint32_t path_len, uint32_t uid, uint32_t gid);
+OCCLUM_IMPORT(chmod) int32_t __occlum_sys_chmod(int32_t fd, uint32_t flags, const char *path, uint32_t path_len, uint32_t mode);
+
+/* __occlum_creation_mode gives a file just made by open (fd >= 0) or a
+ * directory just made by mkdirat (fd < 0: dirfd and path name it) the
+ * mode asked for, less the umask: the LibOS makes them 0666 or 0777 less
+ * the umask, as WASI's calls carry no mode (src/chmod.c). */
+void __occlum_creation_mode(int fd, int dirfd, const char *path, unsigned mode);
 OCCLUM_IMPORT(getuid) int32_t __occlum_sys_getuid(uint32_t *result_id);
 OCCLUM_IMPORT(geteuid) int32_t __occlum_sys_geteuid(uint32_t *result_id);
 OCCLUM_IMPORT(getgid) int32_t __occlum_sys_getgid(uint32_t *result_id);
@@ -237,5 +245,9 @@ char **__occlum_script_argv(const char *dir, const char *path, char *const argv[
 int __occlum_path_search(const char *file, int (*try)(const char *, void *), void *ctx);
 
 extern char **environ;
+
+/* __occlum_parse_id parses a decimal user or group id below 2^32 (the
+ * whole string): 1, or 0 if it is not one (src/parse_id.c). */
+int __occlum_parse_id(const char *s, unsigned *id);
 
 #endif

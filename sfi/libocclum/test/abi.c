@@ -151,6 +151,9 @@ int main(void)
 	printf("setpgid: %d\n", setpgid(0, 0));
 	printf("ids: %d %d %d %d\n", (int)getuid(), (int)geteuid(), (int)getgid(), (int)getegid());
 	printf("umask: %o\n", (unsigned)umask(077));
+	printf("chown: %d %d\n", chown("/work/missing", 1, 2), errno == ENOENT);
+	printf("lchown: %d %d\n", lchown("/work/missing", 1, 2), errno == ENOENT);
+	printf("fchmodat: %d %d\n", fchmodat(AT_FDCWD, "/work/missing", 0600, 0), errno == ENOENT);
 	sync();
 	printf("syncfs: %d %d\n", syncfs(0), syncfs(-1) == -1 && errno == EBADF);
 	struct utsname u;

@@ -494,12 +494,13 @@ static void check_script(const char *workdir)
 		return;
 	fprintf(f, "#!%s script\n", self);
 	fclose(f);
-#ifndef __wasi__
-	chmod(path, 0755); /* the LibOS has no execute bits to set */
-#endif
 	pid_t pid;
 	char *argv[] = {path, NULL};
+	/* Without an execute bit, not even root may run it. */
 	int e = posix_spawn(&pid, path, NULL, NULL, argv, environ);
+	CHECK(e == EACCES, "spawn a script without execute bits: %s", strerror(e));
+	CHECK(chmod(path, 0755) == 0, "chmod %s: %s", path, strerror(errno));
+	e = posix_spawn(&pid, path, NULL, NULL, argv, environ);
 	CHECK(e == 0, "spawn a #! script: %s", strerror(e));
 	if (!e) {
 		int st;
