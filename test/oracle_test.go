@@ -167,6 +167,7 @@ var programs = []program{
 	{name: "kill_group", needs: "occlum", helpers: []string{"spin", "cat"}},
 	{name: "dup_fcntl", needs: "occlum", files: true, helpers: []string{"fdcheck"}},
 	{name: "libc_extras", needs: "occlum", files: true},
+	{name: "locks", needs: "occlum", files: true, helpers: []string{"locker"}},
 	{name: "emfile", needs: "occlum", files: true},
 	{
 		name: "env_cwd", needs: "occlum", files: true,

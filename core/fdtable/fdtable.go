@@ -24,6 +24,12 @@ type entry struct {
 
 // Table is a file descriptor table. The zero value is not usable; use New.
 type Table struct {
+	// onClose, if set, sees every description a descriptor of the table
+	// stops referring to (close, dup2 over it, close-on-exec, exit),
+	// before its reference is dropped: POSIX record locks go at any close
+	// (see SetOnClose).
+	onClose func(*vfs.File)
+
 	mu    sync.Mutex
 	fds   []entry // index = fd; file == nil means free
 	limit int32   // RLIMIT_NOFILE soft limit: new fds are below it
@@ -36,6 +42,18 @@ func New(limit int32) *Table {
 		limit = DefaultLimit
 	}
 	return &Table{limit: limit, hard: limit}
+}
+
+// SetOnClose sets the function that sees each description the table
+// stops referring to; call it before the table is shared.
+func (t *Table) SetOnClose(fn func(*vfs.File)) { t.onClose = fn }
+
+// drop ends the table's reference to f.
+func (t *Table) drop(f *vfs.File) errno.Errno {
+	if t.onClose != nil {
+		t.onClose(f)
+	}
+	return f.DecRef()
 }
 
 // Get returns the description behind fd with a new reference the caller
@@ -158,7 +176,7 @@ func (t *Table) Set(fd int32, f *vfs.File, cloexec bool) errno.Errno {
 	t.fds[fd] = entry{file: f, cloexec: cloexec}
 	t.mu.Unlock()
 	if old != nil {
-		old.DecRef()
+		t.drop(old)
 	}
 	return 0
 }
@@ -192,7 +210,7 @@ func (t *Table) Dup2(fd, newfd int32, cloexec bool) errno.Errno {
 	t.fds[newfd] = entry{file: f, cloexec: cloexec}
 	t.mu.Unlock()
 	if old != nil {
-		old.DecRef()
+		t.drop(old)
 	}
 	return 0
 }
@@ -210,7 +228,7 @@ func (t *Table) Remove(fd int32) errno.Errno {
 	f := t.fds[fd].file
 	t.fds[fd] = entry{}
 	t.mu.Unlock()
-	return f.DecRef()
+	return t.drop(f)
 }
 
 // Renumber moves from to to (WASI fd_renumber), closing what was at to.
@@ -232,7 +250,7 @@ func (t *Table) Renumber(from, to int32) errno.Errno {
 	t.fds[to] = t.fds[from]
 	t.fds[from] = entry{}
 	t.mu.Unlock()
-	old.DecRef()
+	t.drop(old)
 	return 0
 }
 
@@ -284,7 +302,7 @@ func (t *Table) CloseCloexec() {
 	}
 	t.mu.Unlock()
 	for _, f := range closing {
-		f.DecRef()
+		t.drop(f)
 	}
 }
 
@@ -296,7 +314,7 @@ func (t *Table) CloseAll() {
 	t.mu.Unlock()
 	for _, e := range fds {
 		if e.file != nil {
-			e.file.DecRef()
+			t.drop(e.file)
 		}
 	}
 }

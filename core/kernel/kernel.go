@@ -15,6 +15,7 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/fdtable"
+	"github.com/occlumgo/occlum/core/locks"
 	"github.com/occlumgo/occlum/core/vfs"
 )
 
@@ -78,6 +79,8 @@ type Kernel struct {
 	// Memory reports the memory all processes hold (set by the runtime
 	// before the first process; nil: none is accounted).
 	Memory MemoryMeter
+	// Locks are the advisory file locks (fcntl, flock) of every process.
+	Locks *locks.Table
 
 	mu      sync.Mutex
 	procs   map[int32]*Process
@@ -91,7 +94,7 @@ type Kernel struct {
 func New(ns *vfs.Namespace, clock Clock, random io.Reader, limits Limits) *Kernel {
 	return &Kernel{
 		VFS: ns, Clock: clock, Random: random, Limits: limits, Boot: clock.Now(),
-		procs: make(map[int32]*Process), nextPID: 1,
+		procs: make(map[int32]*Process), nextPID: 1, Locks: locks.New(),
 	}
 }
 
@@ -136,6 +139,9 @@ func (k *Kernel) NewProcess(parent *Process, args, env []string, cwd string, fds
 		p.sigs = parent.inheritedSignals()
 	}
 	k.procs[pid] = p
+	if fds != nil {
+		fds.SetOnClose(p.descriptorClosed)
+	}
 	return p, 0
 }
 

@@ -369,3 +369,42 @@ func TestContext(t *testing.T) {
 		t.Errorf("ProcessFrom(empty) = %p", got)
 	}
 }
+
+// A child's SIGCHLD is queued before a wait can reap it, as on Linux: a
+// waitpid that returns the child's status finds the signal there (it once
+// raced: the wait could see the exit and return first).
+func TestSIGCHLDBeforeReap(t *testing.T) {
+	k := newKernel(t, kernel.Limits{})
+	parent, e := k.NewProcess(nil, nil, nil, "/", nil)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	if _, e := parent.Sigaction(kernel.SIGCHLD, &kernel.SigAction{Handler: 5}); e != 0 {
+		t.Fatal(e)
+	}
+	set := kernel.SigSet(1) << (kernel.SIGCHLD - 1)
+	if _, e := parent.Sigprocmask(kernel.SigBlock, &set); e != 0 {
+		t.Fatal(e)
+	}
+	for i := 0; i < 300; i++ {
+		c, e := k.NewProcess(parent, nil, nil, "/", nil)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		go c.Exit(kernel.Exited(0))
+		pid, _, e := parent.Wait4(context.Background(), nil, c.PID, 0)
+		if e != 0 || pid != c.PID {
+			t.Fatalf("wait4: %d %v", pid, e)
+		}
+		if parent.Sigpending()&set == 0 {
+			t.Fatalf("round %d: the child was reaped before its SIGCHLD was queued", i)
+		}
+		// Drop the pending SIGCHLD for the next round.
+		if _, e := parent.Sigaction(kernel.SIGCHLD, &kernel.SigAction{Handler: kernel.SigIgn}); e != 0 {
+			t.Fatal(e)
+		}
+		if _, e := parent.Sigaction(kernel.SIGCHLD, &kernel.SigAction{Handler: 5}); e != 0 {
+			t.Fatal(e)
+		}
+	}
+}

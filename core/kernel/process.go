@@ -7,6 +7,7 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/fdtable"
+	"github.com/occlumgo/occlum/core/locks"
 	"github.com/occlumgo/occlum/core/vfs"
 )
 
@@ -20,6 +21,11 @@ type Process struct {
 	FDs    *fdtable.Table
 	// Started is when the process was created.
 	Started time.Time
+	// posixLocks is set once the process has taken a POSIX record lock.
+	posixLocks atomic.Bool
+	// zombie is set (under kernel.mu) once the process has exited and its
+	// parent was told (SIGCHLD): from then on a wait may reap it.
+	zombie bool
 
 	mu     sync.Mutex // guards cwd, umask, status, exited and the signal state
 	cwd    string
@@ -155,6 +161,9 @@ func (p *Process) Exit(s WaitStatus) {
 	if p.FDs != nil {
 		p.FDs.CloseAll()
 	}
+	if p.posixLocks.Load() {
+		p.kernel.Locks.ReleaseProcess(p.PID)
+	}
 	p.kernel.exited(p)
 	close(p.done)
 }
@@ -167,4 +176,29 @@ func (p *Process) Status() WaitStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.status
+}
+
+// LockKey identifies the file f for the lock table: its mount's device
+// and its inode number.
+func LockKey(f *vfs.File) (locks.Key, errno.Errno) {
+	st, e := f.Stat()
+	if e != 0 {
+		return locks.Key{}, e
+	}
+	return locks.Key{Dev: st.Dev, Ino: st.Ino}, 0
+}
+
+// TookPOSIXLock notes that p has taken a POSIX record lock: from now on,
+// closing any descriptor of a file drops p's locks on it.
+func (p *Process) TookPOSIXLock() { p.posixLocks.Store(true) }
+
+// descriptorClosed is p's descriptor table's close hook: POSIX record
+// locks go at any close of the file by their process (fcntl(2)).
+func (p *Process) descriptorClosed(f *vfs.File) {
+	if !p.posixLocks.Load() {
+		return
+	}
+	if k, e := LockKey(f); e == 0 {
+		p.kernel.Locks.ReleasePOSIX(k, p.PID)
+	}
 }

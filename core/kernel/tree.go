@@ -24,7 +24,7 @@ func (k *Kernel) exited(p *Process) {
 		if root == nil || root.hasExited() {
 			c.parent = nil
 			c.PPID = 0
-			if c.hasExited() {
+			if c.zombie {
 				k.reapLocked(c)
 			}
 			continue
@@ -35,7 +35,7 @@ func (k *Kernel) exited(p *Process) {
 			root.children = map[int32]*Process{}
 		}
 		root.children[pid] = c
-		if c.hasExited() {
+		if c.zombie {
 			defer root.Signal(SIGCHLD)
 		}
 	}
@@ -48,10 +48,15 @@ func (k *Kernel) exited(p *Process) {
 		k.reapLocked(p)
 	}
 	k.mu.Unlock()
+	if parent != nil && !autoReap {
+		parent.Signal(SIGCHLD)
+	}
+	// Only now may a wait reap p: its SIGCHLD is queued first, as on Linux
+	// (a waitpid that returns the status finds the handler run).
+	k.mu.Lock()
+	p.zombie = true
+	k.mu.Unlock()
 	if parent != nil {
-		if !autoReap {
-			parent.Signal(SIGCHLD)
-		}
 		parent.notify()
 	}
 }
@@ -167,7 +172,7 @@ func (p *Process) Wait4(ctx context.Context, mod api.Module, pid int32, options 
 				continue
 			}
 			matched = true
-			if c.hasExited() {
+			if c.zombie {
 				k.reapLocked(c)
 				k.mu.Unlock()
 				return c.PID, c.Status(), 0

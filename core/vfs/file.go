@@ -19,9 +19,15 @@ type File struct {
 	flags atomic.Uint32
 	refs  atomic.Int32
 
-	mu      sync.Mutex // guards off and dirents
+	mu      sync.Mutex // guards off, dirents and onClose
 	off     int64
-	dirents []Dirent // snapshot for ReadDir, taken at cookie 0
+	dirents []Dirent    // snapshot for ReadDir, taken at cookie 0
+	onClose []closeHook // run when the last reference goes (OnLastClose)
+}
+
+type closeHook struct {
+	id any
+	fn func()
 }
 
 // statusFlags are the flags F_SETFL may change.
@@ -65,9 +71,31 @@ func (f *File) IncRef() { f.refs.Add(1) }
 // DecRef drops a reference and closes the file when it was the last one.
 func (f *File) DecRef() errno.Errno {
 	if f.refs.Add(-1) == 0 {
+		f.mu.Lock()
+		fns := f.onClose
+		f.onClose = nil
+		f.mu.Unlock()
+		for _, h := range fns {
+			h.fn()
+		}
 		return f.impl.Close()
 	}
 	return 0
+}
+
+// OnLastClose has fn run when the last reference to f goes, before the
+// file is closed (the locks an open file owns go with it), once per id:
+// a later call with an id already registered does nothing. fn must not
+// take locks a caller of DecRef may hold.
+func (f *File) OnLastClose(id any, fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, h := range f.onClose {
+		if h.id == id {
+			return
+		}
+	}
+	f.onClose = append(f.onClose, closeHook{id, fn})
 }
 
 // Read reads at the current offset (seekable files) or from the stream.

@@ -285,6 +285,10 @@ func (m *mockABI) funcs() map[string]func(mod api.Module, a []uint32) uint32 {
 		"stat":  func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
 		"chmod": func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
 		"chown": func(mod api.Module, a []uint32) uint32 { return wasiENOENT },
+		"flock": func(mod api.Module, a []uint32) uint32 {
+			m.logf("flock(%d, %d)", int32(a[0]), a[1])
+			return 0
+		},
 		"sync": func(mod api.Module, a []uint32) uint32 {
 			m.logf("sync(%d)", int32(a[0]))
 			return 0
@@ -447,6 +451,7 @@ umask: 22
 chown: -1 1
 lchown: -1 1
 fchmodat: -1 1
+flock: 0
 syncfs: 0 1
 uname: 0 Occlum wasm32
 gethostname: 0 mockhost
@@ -506,6 +511,7 @@ strsignal: Terminated
 		`getpgid(0)`,
 		`setpgid(0, 0)`,
 		`umask(77)`,
+		`flock(1, 6)`,
 		`sync(-1)`,
 		`sync(0)`,
 		`setrlimit(7, 100, 200)`,

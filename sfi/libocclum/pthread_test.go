@@ -1,49 +1,24 @@
 package libocclum
 
 import (
-	"bytes"
-	"context"
-	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/occlumgo/occlum/libos/libostest"
 )
 
 // TestPthreadInLibOS runs test/pthread.c inside a LibOS: the behaviours of
 // the single-threaded <pthread.h> that differ from Linux (which would hang
 // or start a thread), so that test/pthread_single cannot compare them.
 func TestPthreadInLibOS(t *testing.T) {
-	src, err := os.ReadFile("test/pthread.c")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := compile(t, string(src))
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	l, install, cleanup, err := libostest.Boot(ctx, libostest.ProgramOptions{Stdout: &stdout, Stderr: &stderr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
-	if err := install("/bin/pthread", bin); err != nil {
-		t.Fatal(err)
-	}
-	st, err := l.Run(ctx, "/bin/pthread", []string{"/bin/pthread"}, nil)
-	if err != nil {
-		t.Fatalf("running pthread in the LibOS: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
+	st, stdout, stderr := runCInLibOS(t, "test/pthread.c", "/bin/pthread")
 	// pthread_exit: cleanup handlers, then key destructors, then exit(0).
 	wantOut := "pthread: PASS\ncleanup: handler\ndestructor: key\n"
-	if st.ShellStatus() != 0 || stdout.String() != wantOut {
-		t.Errorf("pthread in the LibOS: status %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", st.ShellStatus(), stdout.String(), wantOut, stderr.String())
+	if st.ShellStatus() != 0 || stdout != wantOut {
+		t.Errorf("pthread in the LibOS: status %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", st.ShellStatus(), stdout, wantOut, stderr)
 	}
 	// pthread_create says why it fails, once.
 	wantErr := "pthread_create: this LibOS runs one thread per process (use posix_spawn)\n"
-	if !strings.Contains(stderr.String(), wantErr) || strings.Count(stderr.String(), "pthread_create") != 1 {
-		t.Errorf("stderr:\n%s\nwant the pthread_create message once:\n%s", stderr.String(), wantErr)
+	if !strings.Contains(stderr, wantErr) || strings.Count(stderr, "pthread_create") != 1 {
+		t.Errorf("stderr:\n%s\nwant the pthread_create message once:\n%s", stderr, wantErr)
 	}
 }
 

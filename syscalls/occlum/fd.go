@@ -12,7 +12,7 @@ import (
 	"github.com/occlumgo/occlum/syscalls/abi"
 )
 
-var fdFuncs = []abi.Func{pipe2, dup, dup2, dup3, fcntl, syncFunc}
+var fdFuncs = []abi.Func{pipe2, dup, dup2, dup3, fcntl, flockCall, syncFunc}
 
 // syncFunc is sync(2) (fd -1) and syncfs(2) (fd open): every mounted
 // file system's changes (sefs layers' uncommitted writes) are durable when
@@ -139,11 +139,11 @@ var dup3 = abi.Func{
 
 var fcntl = abi.Func{
 	Support: abi.Partial,
-	Note:    "F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL and F_DUPFD_CLOEXEC; other commands (locks, owners, leases, pipe sizes) are EINVAL",
+	Note:    "F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC, and the record locks F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW (arg: a struct flock); other commands (owners, leases, pipe sizes) are EINVAL",
 	Name:    "fcntl",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("cmd"), abi.I32("arg"), abi.I32("result.value")},
 	Results: abi.Errno,
-	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		fd, cmd, arg, result := int32(s[0]), uint32(s[1]), int32(s[2]), uint32(s[3])
 		switch cmd {
 		case fDupfd, fDupfdCloexec:
@@ -156,6 +156,12 @@ var fcntl = abi.Func{
 		defer f.DecRef()
 		if _, e := abi.Bytes(mod, result, 4); e != 0 {
 			return e
+		}
+		if isLockCmd(cmd) {
+			if e := recordLock(ctx, p, mod, f, cmd, uint32(arg)); e != 0 {
+				return e
+			}
+			return abi.PutU32(mod, result, 0)
 		}
 		var v uint32
 		switch cmd {

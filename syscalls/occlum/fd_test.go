@@ -1,7 +1,11 @@
 package occlum
 
 import (
+	"encoding/binary"
 	"testing"
+
+	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/locks"
 
 	"github.com/occlumgo/occlum/syscalls/internal/wasitest"
 )
@@ -225,7 +229,7 @@ func TestFcntl(t *testing.T) {
 		}
 	}
 	before := env.Snapshot()
-	for _, cmd := range []uint64{5 /* F_GETLK */, 1031 /* F_SETPIPE_SZ */, 99, 0xffffffff} {
+	for _, cmd := range []uint64{1031 /* F_SETPIPE_SZ */, 8 /* F_SETOWN */, 99, 0xffffffff} {
 		want(t, env, wINVAL, "fcntl", fdFile, cmd, 0, res)
 	}
 	want(t, env, wINVAL, "fcntl", fdFile, fDupfd, fdLimit, res)
@@ -237,4 +241,74 @@ func TestFcntl(t *testing.T) {
 	fillTable(t, env, 0)
 	want(t, env, wSUCCESS, "fd_close", 7)
 	want(t, env, wMFILE, "fcntl", fdFile, fDupfd, 8, res) // 7 is free, nothing above it
+}
+
+// Record locks through fcntl and flock: the struct flock is read and
+// written where the guest put it; bad types, whences, ranges and pointers
+// are refused. (Conflicts between processes: core/locks and test/locks.)
+func TestRecordLockCalls(t *testing.T) {
+	env := occlumEnv(t)
+	le := binary.LittleEndian
+	fl := func(typ, whence uint16, start, length int64, pid uint32) {
+		b := make([]byte, 32)
+		le.PutUint16(b[0:], typ)
+		le.PutUint16(b[2:], whence)
+		le.PutUint64(b[8:], uint64(start))
+		le.PutUint64(b[16:], uint64(length))
+		le.PutUint32(b[24:], pid)
+		env.Put(t, buf, b)
+	}
+	fl(1, 0, 0, 10, 0) // F_WRLCK [0,10)
+	want(t, env, wSUCCESS, "fcntl", fdFile, 6, buf, res)
+	if held := env.Kernel.Locks.Held(lockKey(t, env)); len(held) != 1 || held[0].Range.End != 9 {
+		t.Fatalf("held %+v", held)
+	}
+	fl(1, 0, 0, 0, 0)
+	want(t, env, wSUCCESS, "fcntl", fdFile, 5, buf, res) // F_GETLK: our own lock
+	if typ := le.Uint16(env.Get(t, buf, 32)); typ != 2 {
+		t.Fatalf("F_GETLK of the owner: type %d, want F_UNLCK", typ)
+	}
+	fl(2, 0, 0, 0, 0)
+	want(t, env, wSUCCESS, "fcntl", fdFile, 6, buf, res) // unlock all
+	if held := env.Kernel.Locks.Held(lockKey(t, env)); len(held) != 0 {
+		t.Fatalf("held %+v after unlock", held)
+	}
+	for _, c := range []struct {
+		typ, whence uint16
+		start, len  int64
+		pid         uint32
+		cmd         uint64
+	}{
+		{7, 0, 0, 0, 0, 6},  // no such type
+		{1, 3, 0, 0, 0, 6},  // no such whence
+		{1, 0, -1, 1, 0, 6}, // before the start
+		{1, 0, 5, -6, 0, 6}, // backwards past the start
+		{1, 0, 0, 0, 5, 37}, // OFD with a pid
+		{2, 0, 0, 0, 0, 5},  // F_GETLK of F_UNLCK
+	} {
+		fl(c.typ, c.whence, c.start, c.len, c.pid)
+		want(t, env, wINVAL, "fcntl", fdFile, c.cmd, buf, res)
+	}
+	want(t, env, wFAULT, "fcntl", fdFile, 6, wild, res)
+	want(t, env, wBADF, "fcntl", fdClosed, 6, buf, res)
+	// flock.
+	want(t, env, wSUCCESS, "flock", fdFile, 2|4)
+	want(t, env, wSUCCESS, "flock", fdFile, 8)
+	want(t, env, wINVAL, "flock", fdFile, 3)
+	want(t, env, wINVAL, "flock", fdFile, 16)
+	want(t, env, wBADF, "flock", fdClosed, 2)
+}
+
+func lockKey(t *testing.T, env *wasitest.Env) locks.Key {
+	t.Helper()
+	f, e := env.Proc.FDs.Get(fdFile)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	defer f.DecRef()
+	k, e := kernel.LockKey(f)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	return k
 }

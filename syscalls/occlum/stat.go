@@ -31,37 +31,24 @@ var stat = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags"), abi.I32("path"), abi.I32("path_len"), abi.I32("result.stat")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		flags := uint32(s[1])
-		if flags&^uint32(atSymlinkNofollow|atEmptyPath) != 0 {
-			return errno.EINVAL
-		}
-		path, e := abi.Path(mod, uint32(s[2]), uint32(s[3]))
+		t, e := atTarget(p, mod, s)
 		if e != 0 {
 			return e
 		}
 		out, e := abi.Bytes(mod, uint32(s[4]), statSize)
 		if e != 0 {
+			t.done()
 			return e
 		}
 		var st vfs.Stat
-		if path == "" && flags&atEmptyPath != 0 {
-			f, e := p.FDs.Get(int32(s[0]))
-			if e != 0 {
-				return e
-			}
-			st, e = f.Stat()
-			f.DecRef()
-			if e != 0 {
-				return e
-			}
+		if t.file != nil {
+			st, e = t.file.Stat()
 		} else {
-			abs, e := p.AtPath(int32(s[0]), path)
-			if e != 0 {
-				return e
-			}
-			if st, e = p.Kernel().VFS.Stat(abs, flags&atSymlinkNofollow == 0); e != 0 {
-				return e
-			}
+			st, e = p.Kernel().VFS.Stat(t.abs, t.follow)
+		}
+		t.done()
+		if e != 0 {
+			return e
 		}
 		le := binary.LittleEndian
 		clear(out)
@@ -94,31 +81,18 @@ var chmod = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags"), abi.I32("path"), abi.I32("path_len"), abi.I32("mode")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		flags := uint32(s[1])
-		if flags&^uint32(atSymlinkNofollow|atEmptyPath) != 0 {
-			return errno.EINVAL
-		}
-		path, e := abi.Path(mod, uint32(s[2]), uint32(s[3]))
+		t, e := atTarget(p, mod, s)
 		if e != 0 {
 			return e
 		}
+		defer t.done()
 		a := vfs.SetAttr{Mask: vfs.SetMode, Mode: uint32(s[4]) & 0o7777}
-		if path == "" && flags&atEmptyPath != 0 {
-			f, e := p.FDs.Get(int32(s[0]))
-			if e != 0 {
-				return e
-			}
-			defer f.DecRef()
-			return f.SetAttr(a)
-		}
-		abs, e := p.AtPath(int32(s[0]), path)
-		if e != 0 {
-			return e
+		if t.file != nil {
+			return t.file.SetAttr(a)
 		}
 		ns := p.Kernel().VFS
-		follow := flags&atSymlinkNofollow == 0
-		if !follow {
-			st, e := ns.Stat(abs, false)
+		if !t.follow {
+			st, e := ns.Stat(t.abs, false)
 			if e != 0 {
 				return e
 			}
@@ -126,7 +100,7 @@ var chmod = abi.Func{
 				return errno.EOPNOTSUPP
 			}
 		}
-		return ns.SetAttr(abs, follow, a)
+		return ns.SetAttr(t.abs, t.follow, a)
 	},
 }
 
@@ -140,14 +114,11 @@ var chown = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags"), abi.I32("path"), abi.I32("path_len"), abi.I32("uid"), abi.I32("gid")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		flags := uint32(s[1])
-		if flags&^uint32(atSymlinkNofollow|atEmptyPath) != 0 {
-			return errno.EINVAL
-		}
-		path, e := abi.Path(mod, uint32(s[2]), uint32(s[3]))
+		t, e := atTarget(p, mod, s)
 		if e != 0 {
 			return e
 		}
+		defer t.done()
 		var a vfs.SetAttr
 		if uid := uint32(s[4]); uid != 0xffffffff {
 			a.Mask |= vfs.SetUid
@@ -157,26 +128,56 @@ var chown = abi.Func{
 			a.Mask |= vfs.SetGid
 			a.Gid = gid
 		}
-		if path == "" && flags&atEmptyPath != 0 {
-			f, e := p.FDs.Get(int32(s[0]))
-			if e != 0 {
-				return e
-			}
-			defer f.DecRef()
-			if a.Mask == 0 {
-				return 0
-			}
-			return f.SetAttr(a)
-		}
-		abs, e := p.AtPath(int32(s[0]), path)
-		if e != 0 {
+		switch {
+		case a.Mask == 0 && t.file != nil:
+			return 0
+		case a.Mask == 0:
+			_, e := p.Kernel().VFS.Stat(t.abs, t.follow)
 			return e
+		case t.file != nil:
+			return t.file.SetAttr(a)
 		}
-		follow := flags&atSymlinkNofollow == 0
-		if a.Mask == 0 {
-			_, e := p.Kernel().VFS.Stat(abs, follow)
-			return e
-		}
-		return p.Kernel().VFS.SetAttr(abs, follow, a)
+		return p.Kernel().VFS.SetAttr(t.abs, t.follow, a)
 	},
+}
+
+// target is what the (fd, flags, path, path_len) arguments of an *at
+// call name: the open file itself (AT_EMPTY_PATH and an empty path; done
+// drops the reference) or an absolute path, and whether a final symbolic
+// link is followed.
+type target struct {
+	file   *vfs.File
+	abs    string
+	follow bool
+}
+
+func (t target) done() {
+	if t.file != nil {
+		t.file.DecRef()
+	}
+}
+
+// atTarget reads s[0..3] (fd, flags, path, path_len) of an *at call;
+// flags other than AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH are EINVAL.
+func atTarget(p *kernel.Process, mod api.Module, s []uint64) (target, errno.Errno) {
+	flags := uint32(s[1])
+	if flags&^uint32(atSymlinkNofollow|atEmptyPath) != 0 {
+		return target{}, errno.EINVAL
+	}
+	path, e := abi.Path(mod, uint32(s[2]), uint32(s[3]))
+	if e != 0 {
+		return target{}, e
+	}
+	if path == "" && flags&atEmptyPath != 0 {
+		f, e := p.FDs.Get(int32(s[0]))
+		if e != 0 {
+			return target{}, e
+		}
+		return target{file: f}, 0
+	}
+	abs, e := p.AtPath(int32(s[0]), path)
+	if e != 0 {
+		return target{}, e
+	}
+	return target{abs: abs, follow: flags&atSymlinkNofollow == 0}, 0
 }

@@ -68,6 +68,7 @@ TEST_UNUSED static const char *errno_name(int e) {
     case ENOEXEC: return "ENOEXEC";
     case E2BIG: return "E2BIG";
     case ENOTTY: return "ENOTTY";
+    case EDEADLK: return "EDEADLK";
 #ifdef ENOTCAPABLE
     case ENOTCAPABLE: return "ENOTCAPABLE";
 #endif

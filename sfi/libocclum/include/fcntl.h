@@ -1,5 +1,5 @@
 /* libocclum: wasi-libc's <fcntl.h> with a working O_CLOEXEC and the fcntl()
- * commands of the LibOS.
+ * commands of the LibOS, record locks among them.
  *
  * The O_* values stay wasi-libc's (O_RDONLY is 0x04000000, O_CREAT 0x1000,
  * ...): they are what wasi-libc's open() understands. libocclum translates
@@ -23,6 +23,24 @@
 #endif
 #ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
+#endif
+
+/* Record locks (struct flock is wasi-libc's, Linux's layout: l_type,
+ * l_whence, l_start, l_len, l_pid), with Linux's values. */
+#ifndef F_GETLK
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#endif
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#endif
+#ifndef F_RDLCK
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
 #endif
 
 #ifdef __cplusplus

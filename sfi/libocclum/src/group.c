@@ -1,7 +1,7 @@
 /* The group database (<grp.h>): /etc/group, one "name:passwd:gid:
- * user,user" line per group. Malformed lines are skipped, as musl does.
- * The non-reentrant calls share one static entry, overwritten by the next
- * call. */
+ * user,user" line per group (read by src/userdb.c). Malformed lines are
+ * skipped, as musl does. The non-reentrant calls share one static entry,
+ * overwritten by the next call. */
 #include <errno.h>
 #include <grp.h>
 #include <stdint.h>
@@ -11,19 +11,16 @@
 
 #include "internal.h"
 
-#define GROUP_FILE "/etc/group"
-
-/* parse_gr splits line (len bytes, no newline) into gr, its strings and
- * member array in buf: 0, ERANGE (buf too small), or EINVAL. */
-static int parse_gr(const char *line, size_t len, struct group *gr, char *buf, size_t size)
+/* parse_gr puts the strings, then the member array (aligned), in buf. */
+static int parse_gr(const char *line, size_t len, void *ent, char *buf, size_t size)
 {
+	struct group *gr = ent;
 	size_t members = 1;
 	for (size_t i = 0; i < len; i++)
 		if (line[i] == ',')
 			members++;
 	size_t strs = (len + 1 + sizeof(char *) - 1) / sizeof(char *) * sizeof(char *);
-	uintptr_t base = (uintptr_t)buf;
-	size_t pad = (sizeof(char *) - base % sizeof(char *)) % sizeof(char *);
+	size_t pad = (sizeof(char *) - (uintptr_t)buf % sizeof(char *)) % sizeof(char *);
 	if (size < pad || size - pad < strs || (size - pad - strs) / sizeof(char *) < members + 1)
 		return ERANGE;
 	char *s = buf + pad;
@@ -62,117 +59,31 @@ static int parse_gr(const char *line, size_t len, struct group *gr, char *buf, s
 	return 0;
 }
 
-static int next_gr(FILE *f, struct group *gr, char *buf, size_t size)
+static int match_gr(const void *ent, const char *name, unsigned id)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int r = ENOENT;
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = 0;
-		r = parse_gr(line, (size_t)n, gr, buf, size);
-		if (r != EINVAL)
-			break;
-		r = ENOENT;
-	}
-	if (n < 0 && ferror(f))
-		r = errno ? errno : EIO;
-	free(line);
-	return r;
+	const struct group *gr = ent;
+	return name ? strcmp(gr->gr_name, name) == 0 : gr->gr_gid == id;
 }
 
-static int find_gr(const char *name, gid_t gid, struct group *gr, char *buf, size_t size, struct group **res)
-{
-	*res = NULL;
-	FILE *f = fopen(GROUP_FILE, "re");
-	if (!f)
-		return (errno == ENOENT || errno == EACCES) ? 0 : errno;
-	int r;
-	while ((r = next_gr(f, gr, buf, size)) == 0) {
-		if (name ? strcmp(gr->gr_name, name) == 0 : gr->gr_gid == gid) {
-			*res = gr;
-			break;
-		}
-	}
-	fclose(f);
-	return r == ENOENT ? 0 : r;
-}
+static struct group gr_static;
+static struct __occlum_db db = {"/etc/group", parse_gr, match_gr, &gr_static, NULL, 0, NULL};
 
 int getgrnam_r(const char *name, struct group *gr, char *buf, size_t size, struct group **res)
 {
-	return find_gr(name, 0, gr, buf, size, res);
+	return __occlum_db_find(&db, name, 0, gr, buf, size, (void **)res);
 }
 
 int getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t size, struct group **res)
 {
-	return find_gr(NULL, gid, gr, buf, size, res);
+	return __occlum_db_find(&db, NULL, gid, gr, buf, size, (void **)res);
 }
 
-static struct group gr_static;
-static char *gr_buf;
-static size_t gr_size;
-static FILE *gr_file;
-
-static struct group *with_static(const char *name, gid_t gid, FILE *f)
-{
-	for (;;) {
-		if (!gr_buf) {
-			gr_size = 1024;
-			if (!(gr_buf = malloc(gr_size)))
-				return NULL;
-		}
-		struct group *res = NULL;
-		int r;
-		if (f) {
-			long at = ftell(f);
-			r = next_gr(f, &gr_static, gr_buf, gr_size);
-			if (r == 0)
-				res = &gr_static;
-			else if (r == ERANGE && at >= 0)
-				fseek(f, at, SEEK_SET);
-			else if (r == ENOENT)
-				r = 0;
-		} else {
-			r = find_gr(name, gid, &gr_static, gr_buf, gr_size, &res);
-		}
-		if (r == ERANGE) {
-			char *b = realloc(gr_buf, gr_size * 2);
-			if (!b)
-				return NULL;
-			gr_buf = b;
-			gr_size *= 2;
-			continue;
-		}
-		if (r != 0)
-			errno = r;
-		return res;
-	}
-}
-
-struct group *getgrnam(const char *name) { return with_static(name, 0, NULL); }
-struct group *getgrgid(gid_t gid) { return with_static(NULL, gid, NULL); }
-struct group *fgetgrent(FILE *f) { return with_static(NULL, 0, f); }
-
-void setgrent(void)
-{
-	if (gr_file)
-		rewind(gr_file);
-}
-
-void endgrent(void)
-{
-	if (gr_file)
-		fclose(gr_file);
-	gr_file = NULL;
-}
-
-struct group *getgrent(void)
-{
-	if (!gr_file && !(gr_file = fopen(GROUP_FILE, "re")))
-		return NULL;
-	return with_static(NULL, 0, gr_file);
-}
+struct group *getgrnam(const char *name) { return __occlum_db_static(&db, name, 0, NULL); }
+struct group *getgrgid(gid_t gid) { return __occlum_db_static(&db, NULL, gid, NULL); }
+struct group *fgetgrent(FILE *f) { return __occlum_db_static(&db, NULL, 0, f); }
+struct group *getgrent(void) { return __occlum_db_getent(&db); }
+void setgrent(void) { __occlum_db_rewind(&db); }
+void endgrent(void) { __occlum_db_close(&db); }
 
 /* getgrouplist: gid first, then every group listing user; returns the
  * count, or -1 with *n set to the count needed when groups is too small. */
@@ -182,14 +93,14 @@ int getgrouplist(const char *user, gid_t gid, gid_t *groups, int *n)
 	if (count < *n)
 		groups[count] = gid;
 	count++;
-	FILE *f = fopen(GROUP_FILE, "re");
+	FILE *f = fopen(db.path, "re");
 	if (f) {
 		struct group gr;
 		size_t size = 1024;
 		char *buf = malloc(size);
-		int r;
 		long at = ftell(f);
-		while (buf && (r = next_gr(f, &gr, buf, size)) != ENOENT) {
+		int r;
+		while (buf && (r = __occlum_db_next(&db, f, &gr, buf, size)) != ENOENT) {
 			if (r == ERANGE) {
 				/* A longer line than buf: read it again, bigger. */
 				char *b = realloc(buf, size * 2);

@@ -126,6 +126,7 @@ OCCLUM_IMPORT(dup2) int32_t __occlum_sys_dup2(int32_t fd, int32_t newfd);
 OCCLUM_IMPORT(dup3) int32_t __occlum_sys_dup3(int32_t fd, int32_t newfd, uint32_t flags);
 OCCLUM_IMPORT(fcntl)
 int32_t __occlum_sys_fcntl(int32_t fd, int32_t cmd, int32_t arg, int32_t *result_value);
+OCCLUM_IMPORT(flock) int32_t __occlum_sys_flock(int32_t fd, uint32_t operation);
 
 OCCLUM_IMPORT(sync) int32_t __occlum_sys_sync(int32_t fd);
 
@@ -249,5 +250,33 @@ extern char **environ;
 /* __occlum_parse_id parses a decimal user or group id below 2^32 (the
  * whole string): 1, or 0 if it is not one (src/parse_id.c). */
 int __occlum_parse_id(const char *s, unsigned *id);
+
+/* A line database (/etc/passwd, /etc/group; src/userdb.c). parse splits
+ * line (len bytes, no newline) into ent, its strings in buf: 0, ERANGE
+ * (buf too small) or EINVAL (malformed: skipped). match says whether ent
+ * is the one with name (if not NULL) or id. ent, buf, size and file are
+ * the non-reentrant calls' shared state. */
+struct __occlum_db {
+	const char *path;
+	int (*parse)(const char *line, size_t len, void *ent, char *buf, size_t size);
+	int (*match)(const void *ent, const char *name, unsigned id);
+	void *ent;
+	char *buf;
+	size_t size;
+	struct _IO_FILE *file;
+};
+/* The next well-formed entry of f: 0, ENOENT at the end, ERANGE, or an
+ * I/O errno. */
+int __occlum_db_next(const struct __occlum_db *db, struct _IO_FILE *f, void *ent, char *buf, size_t size);
+/* The entry with name or id: 0 with *res set, or NULL when none; an errno
+ * otherwise. */
+int __occlum_db_find(const struct __occlum_db *db, const char *name, unsigned id, void *ent, char *buf,
+		     size_t size, void **res);
+/* The shared entry: the one with name or id, or (f set) f's next; NULL
+ * with errno set, or kept when there is none. */
+void *__occlum_db_static(struct __occlum_db *db, const char *name, unsigned id, struct _IO_FILE *f);
+void *__occlum_db_getent(struct __occlum_db *db);
+void __occlum_db_rewind(struct __occlum_db *db);
+void __occlum_db_close(struct __occlum_db *db);
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -154,6 +155,7 @@ int main(void)
 	printf("chown: %d %d\n", chown("/work/missing", 1, 2), errno == ENOENT);
 	printf("lchown: %d %d\n", lchown("/work/missing", 1, 2), errno == ENOENT);
 	printf("fchmodat: %d %d\n", fchmodat(AT_FDCWD, "/work/missing", 0600, 0), errno == ENOENT);
+	printf("flock: %d\n", flock(1, LOCK_EX | LOCK_NB));
 	sync();
 	printf("syncfs: %d %d\n", syncfs(0), syncfs(-1) == -1 && errno == EBADF);
 	struct utsname u;
