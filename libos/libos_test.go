@@ -236,7 +236,7 @@ func TestLibOSLivesOnAfterTrap(t *testing.T) {
 	if n := l.Kernel().Count(); n != 0 {
 		t.Fatalf("%d processes left in the table", n)
 	}
-	if !strings.Contains(out.String(), "killed by SIGSEGV: wasm error: out of bounds memory access") {
+	if !strings.Contains(out.String(), "killed by SIGSEGV: out of bounds memory access") {
 		t.Fatalf("no fault report on stderr: %q", out.String())
 	}
 }
