@@ -21,8 +21,9 @@ endif
 GO ?= go
 
 # The toolchain behind occlum-gcc (cmd/occlum-cc): clang for wasm32-wasi,
-# wasm-ld, wasi-libc, compiler-rt builtins, libc++ and libc++abi.
-DEB_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt \
+# wasm-ld, wasi-libc, compiler-rt builtins, libc++ and libc++abi; llvm for
+# occlum-ar, occlum-ranlib, occlum-nm and occlum-strip.
+DEB_PACKAGES := clang lld llvm wasi-libc libclang-rt-14-dev-wasm32 wabt \
 	libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 # What only `make bench` needs (make test does not): gocryptfs and fuse3
 # (fusermount3) for the file-system benchmarks' FUSE peer (bench/fs_test.go).
@@ -36,7 +37,7 @@ BENCH_TIMEOUT ?= 90m
 FUZZTIME ?= 60s
 FUZZTIME_TEST ?= 5s
 BIN := bin
-TOOL_NAMES := occlum-gcc occlum-g++ occlum-c++
+TOOL_NAMES := occlum-gcc occlum-g++ occlum-c++ occlum-ar occlum-ranlib occlum-nm occlum-strip
 
 .PHONY: all deps bench-deps go-check build test test-go fuzz bench demo clean
 

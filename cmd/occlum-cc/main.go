@@ -48,6 +48,9 @@ func runWith(args []string, stdout, stderr io.Writer, h host) int {
 		argv0 = args[0]
 	}
 	name, lang := driverFor(argv0)
+	if status, ok := runBinutil(name, args[min(1, len(args)):], h.Stdin, stdout, stderr); ok {
+		return status
+	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1

@@ -231,3 +231,38 @@ func TestHostHeadersAreNotSearched(t *testing.T) {
 		t.Errorf("a wasm build found the host header %s", probe)
 	}
 }
+
+// A static library made with occlum-ar (and indexed by occlum-ranlib)
+// links like a native one; occlum-nm lists its symbols; occlum-strip
+// leaves a program that still loads.
+func TestStaticLibrary(t *testing.T) {
+	requireToolchain(t, langC)
+	dir := t.TempDir()
+	a := filepath.Join(dir, "main.c")
+	b := filepath.Join(dir, "twice.c")
+	writeFile(t, a, "int twice(int x);\nint main(void) { return twice(0); }\n")
+	writeFile(t, b, "int twice(int x) { return 2 * x; }\n")
+	var stdout, stderr bytes.Buffer
+	must := func(args ...string) {
+		t.Helper()
+		stdout.Reset()
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit status %d\n%s", args, code, stderr.String())
+		}
+	}
+	must("occlum-cc", "-c", "-o", b+".o", b)
+	lib := filepath.Join(dir, "libtwice.a")
+	must("occlum-ar", "rc", lib, b+".o")
+	must("occlum-ranlib", lib)
+	must("occlum-nm", lib)
+	if !strings.Contains(stdout.String(), "T twice") {
+		t.Errorf("occlum-nm %s: %q, want twice", lib, stdout.String())
+	}
+	out := filepath.Join(dir, "prog")
+	must("occlum-cc", "-o", out, a, "-L"+dir, "-ltwice")
+	must("occlum-strip", out)
+	checkWasm(t, out)
+	if code := run([]string{"occlum-ar", "x", filepath.Join(dir, "missing.a")}, &stdout, &stderr); code == 0 {
+		t.Error("occlum-ar of a missing archive succeeded")
+	}
+}
