@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/tetratelabs/wazero/sys"
 
@@ -70,7 +71,7 @@ func trapSummary(msg string) string {
 				if i := strings.LastIndex(pos, ": "); i >= 0 {
 					pos = pos[i+2:]
 				}
-				frames[n-1] += " (" + filepath.Base(pos) + ")"
+				frames[n-1] += " (" + printable(filepath.Base(pos)) + ")"
 			}
 		case strings.HasPrefix(l, "\t"):
 			name := strings.TrimSpace(l)
@@ -88,10 +89,7 @@ func trapSummary(msg string) string {
 				more = true
 				continue
 			}
-			if name == "" {
-				name = "?"
-			}
-			frames = append(frames, name)
+			frames = append(frames, printable(name))
 		}
 	}
 	if len(frames) == 0 {
@@ -102,4 +100,31 @@ func trapSummary(msg string) string {
 		s += " <- …"
 	}
 	return s
+}
+
+// maxName bounds a name in a trap report.
+const maxName = 80
+
+// printable makes a name from the guest's module (its name section, its
+// DWARF) safe to print on the user's terminal: control characters and
+// other non-printing runes become '?' (no escape sequence reaches the
+// host's terminal), and it is cut at maxName runes.
+func printable(name string) string {
+	if name == "" {
+		return "?"
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range name {
+		if n == maxName {
+			b.WriteString("…")
+			break
+		}
+		if !unicode.IsPrint(r) {
+			r = '?'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }

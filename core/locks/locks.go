@@ -319,40 +319,51 @@ func (t *Table) gc(k Key, f *file) {
 // ReleasePOSIX drops pid's POSIX record locks on k (the process closed a
 // descriptor of the file).
 func (t *Table) ReleasePOSIX(k Key, pid int32) {
-	t.release(func(kk Key, h Lock) bool { return kk == k && h.Owner.posix() && h.Owner.Pid == pid })
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f := t.files[k]; f != nil {
+		t.releaseIn(k, f, func(h Lock) bool { return h.Owner.posix() && h.Owner.Pid == pid })
+	}
 }
 
 // ReleaseProcess drops every POSIX record lock of pid (it exited).
 func (t *Table) ReleaseProcess(pid int32) {
-	t.release(func(_ Key, h Lock) bool { return h.Owner.posix() && h.Owner.Pid == pid })
-}
-
-// ReleaseFile drops every OFD record lock and flock lock of the open file
-// (its last reference was closed).
-func (t *Table) ReleaseFile(file any) {
-	t.release(func(_ Key, h Lock) bool { return h.Owner.File == file })
-}
-
-func (t *Table) release(match func(Key, Lock) bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for k, f := range t.files {
-		changed := false
-		for _, list := range []*[]Lock{&f.record, &f.flocks} {
-			out := (*list)[:0]
-			for _, h := range *list {
-				if match(k, h) {
-					changed = true
-					continue
-				}
-				out = append(out, h)
+		t.releaseIn(k, f, func(h Lock) bool { return h.Owner.posix() && h.Owner.Pid == pid })
+	}
+}
+
+// ReleaseFile drops every OFD record lock and flock lock of the open
+// file on k, its file (its last reference was closed).
+func (t *Table) ReleaseFile(k Key, file any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f := t.files[k]; f != nil {
+		t.releaseIn(k, f, func(h Lock) bool { return h.Owner.File == file })
+	}
+}
+
+// releaseIn drops f's locks that match, waking its waiters if any went.
+//
+// Preconditions: t.mu is held.
+func (t *Table) releaseIn(k Key, f *file, match func(Lock) bool) {
+	changed := false
+	for _, list := range []*[]Lock{&f.record, &f.flocks} {
+		out := (*list)[:0]
+		for _, h := range *list {
+			if match(h) {
+				changed = true
+				continue
 			}
-			*list = out
+			out = append(out, h)
 		}
-		if changed {
-			t.wake(f)
-			t.gc(k, f)
-		}
+		*list = out
+	}
+	if changed {
+		t.wake(f)
+		t.gc(k, f)
 	}
 }
 

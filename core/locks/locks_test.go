@@ -60,7 +60,7 @@ func TestConflicts(t *testing.T) {
 	if e := tb.Flock(k, Lock{Owner: ofd("b"), Type: Read}, false, noBlock); e != errno.EAGAIN {
 		t.Fatalf("flock shared under exclusive: %v", e)
 	}
-	tb.ReleaseFile("a")
+	tb.ReleaseFile(k, "a")
 	must(tb.Flock(k, Lock{Owner: ofd("b"), Type: Read}, false, noBlock))
 	must(tb.Flock(k, Lock{Owner: ofd("c"), Type: Read}, false, noBlock))
 }
@@ -102,7 +102,7 @@ func TestRelease(t *testing.T) {
 		t.Fatal("a close of another file released k2's lock")
 	}
 	tb.ReleaseProcess(1)
-	tb.ReleaseFile("f")
+	tb.ReleaseFile(k, "f")
 	if len(tb.files) != 0 {
 		t.Fatalf("%d files left", len(tb.files))
 	}

@@ -134,7 +134,7 @@ func recordLock(ctx context.Context, p *kernel.Process, mod api.Module, f *vfs.F
 	}
 	wait := cmd == fSetlkw || cmd == fOFDSetlkw
 	if ofd {
-		f.OnLastClose(tbl, func() { tbl.ReleaseFile(f) })
+		f.OnLastClose(tbl, func() { tbl.ReleaseFile(key, f) })
 	} else {
 		p.TookPOSIXLock()
 	}
@@ -211,7 +211,7 @@ var flockCall = abi.Func{
 		}
 		tbl := p.Kernel().Locks
 		if t != locks.Unlock {
-			f.OnLastClose(tbl, func() { tbl.ReleaseFile(f) })
+			f.OnLastClose(tbl, func() { tbl.ReleaseFile(key, f) })
 		}
 		e = tbl.Flock(key, locks.Lock{Owner: locks.Owner{File: f}, Type: t}, op&lockNb == 0,
 			func(ready <-chan struct{}) errno.Errno { return p.Block(ctx, ready) })
