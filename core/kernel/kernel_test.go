@@ -3,6 +3,7 @@ package kernel_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -405,6 +406,54 @@ func TestSIGCHLDBeforeReap(t *testing.T) {
 		}
 		if _, e := parent.Sigaction(kernel.SIGCHLD, &kernel.SigAction{Handler: 5}); e != 0 {
 			t.Fatal(e)
+		}
+	}
+}
+
+// A child and its parent exiting at the same moment leave nothing behind
+// when nobody can wait any more: the child, not yet a zombie while its
+// parent handed it on, is reaped by its own exit (it once stayed in the
+// table for ever, "zombie of 0", after a fork bomb).
+func TestParentAndChildExitTogether(t *testing.T) {
+	for _, pidOne := range []bool{true, false} {
+		k := newKernel(t, kernel.Limits{})
+		if !pidOne {
+			if p, e := k.NewProcess(nil, nil, nil, "/", nil); e != 0 {
+				t.Fatal(e)
+			} else {
+				p.Exit(kernel.Exited(0))
+				k.Reap(p) // the next root is pid 2
+			}
+		}
+		root, e := k.NewProcess(nil, nil, nil, "/", nil)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		mid, e := k.NewProcess(root, nil, nil, "/", nil)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		leaf, e := k.NewProcess(mid, nil, nil, "/", nil)
+		if e != 0 {
+			t.Fatal(e)
+		}
+		// The leaf's parent and the root exit while the leaf is between
+		// telling its parent and becoming a zombie.
+		restore := kernel.SetTestHookExitGap(func(p *kernel.Process) {
+			if p == leaf {
+				mid.Exit(kernel.Exited(0))
+				root.Exit(kernel.Exited(0))
+			}
+		})
+		leaf.Exit(kernel.Exited(0))
+		restore()
+		k.Reap(root)
+		if n := k.Count(); n != 0 {
+			var left []string
+			for _, p := range k.Processes() {
+				left = append(left, fmt.Sprintf("%d(parent %d)", p.PID, p.Parent()))
+			}
+			t.Fatalf("root is pid 1: %v; %d processes left: %v", pidOne, n, left)
 		}
 	}
 }

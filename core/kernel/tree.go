@@ -12,6 +12,10 @@ import (
 // RootPID is the pid of the first process; orphans are re-parented to it.
 const RootPID = 1
 
+// testHookExitGap, if set by a test, runs between telling p's parent and
+// making p reapable: the window in which the parent may exit.
+var testHookExitGap func(p *Process)
+
 // exited does the process-tree part of p's exit.
 func (k *Kernel) exited(p *Process) {
 	k.mu.Lock()
@@ -41,23 +45,31 @@ func (k *Kernel) exited(p *Process) {
 	}
 	parent := p.parent
 	autoReap := parent != nil && parent.ignoresChildren()
-	// Nobody will wait for an orphan of an exited root, nor for a child
-	// whose parent has exited itself (it was re-parented to such a root).
-	orphaned := (parent == nil && p.PID != RootPID) || (parent != nil && parent.hasExited())
-	if autoReap || orphaned {
-		k.reapLocked(p)
-	}
 	k.mu.Unlock()
 	if parent != nil && !autoReap {
 		parent.Signal(SIGCHLD)
 	}
+	if testHookExitGap != nil {
+		testHookExitGap(p)
+	}
 	// Only now may a wait reap p: its SIGCHLD is queued first, as on Linux
-	// (a waitpid that returns the status finds the handler run).
+	// (a waitpid that returns the status finds the handler run). The
+	// parent may have exited meanwhile, re-parenting p while it was not
+	// yet a zombie, so who reaps p is decided here, not above.
 	k.mu.Lock()
 	p.zombie = true
+	now := p.parent
+	reap := (now == nil && p.PID != RootPID) || // an orphan of an exited root
+		(now != nil && (now.hasExited() || now.ignoresChildren()))
+	if reap {
+		k.reapLocked(p)
+	}
 	k.mu.Unlock()
-	if parent != nil {
-		parent.notify()
+	if now != nil && now != parent && !reap {
+		now.Signal(SIGCHLD) // the new parent never heard of p's exit
+	}
+	if now != nil {
+		now.notify()
 	}
 }
 
