@@ -22,8 +22,9 @@ GO ?= go
 
 # The toolchain behind occlum-gcc (cmd/occlum-cc): clang for wasm32-wasi,
 # wasm-ld, wasi-libc, compiler-rt builtins, libc++ and libc++abi; llvm for
-# occlum-ar, occlum-ranlib, occlum-nm and occlum-strip.
-DEB_PACKAGES := clang lld llvm wasi-libc libclang-rt-14-dev-wasm32 wabt \
+# occlum-ar, occlum-ranlib, occlum-nm and occlum-strip; g++ builds the native
+# half of the C++ oracle tests (test/cxx_exceptions).
+DEB_PACKAGES := clang lld llvm g++ wasi-libc libclang-rt-14-dev-wasm32 wabt \
 	libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 # What only `make bench` needs (make test does not): gocryptfs and fuse3
 # (fusermount3) for the file-system benchmarks' FUSE peer (bench/fs_test.go).

@@ -28,6 +28,7 @@ import (
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/platform"
 	"github.com/occlumgo/occlum/sfi"
+	"github.com/occlumgo/occlum/sfi/nonlocal"
 )
 
 // Options configure a LibOS.
@@ -285,7 +286,8 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, res *sfi.Rese
 		}
 		// A kill interrupts the guest at its next preemption point.
 		p.SetInterrupt(func() { l.loader.Interrupt(mod) })
-		_, err = mod.ExportedFunction("_start").Call(pctx)
+		// Each program gets its own record of setjmp/exception invokes.
+		_, err = mod.ExportedFunction("_start").Call(nonlocal.WithState(pctx, res.Program().WritesTables))
 		mod.Close(pctx)
 		next, ok := l.execs.LoadAndDelete(p)
 		if !ok || p.TermSignal() != 0 {

@@ -39,11 +39,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 
+	"github.com/occlumgo/occlum/sfi/nonlocal"
 	"github.com/occlumgo/occlum/sfi/preempt"
 )
 
@@ -77,8 +79,13 @@ type Options struct {
 type Program struct {
 	Module wazero.CompiledModule
 	Hash   [32]byte
+	// WritesTables: the program's code changes its tables (see
+	// nonlocal.WithState).
+	WritesTables bool
 	// initialMemory is the length of its linear memory at start, in bytes.
 	initialMemory uint64
+	// env provides the program's env.invoke_* imports (nil if none).
+	env api.Module
 }
 
 // HashString returns the hex SHA-256 of the binary.
@@ -96,6 +103,7 @@ type Loader struct {
 
 	interruptMu sync.Mutex // see Interrupt
 	memory      *memoryPool
+	envs        atomic.Uint64 // names the programs' env modules
 }
 
 // NewLoader creates the runtime the LibOS's processes run in.
@@ -177,7 +185,7 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 	if err := checkFormat(path, bin); err != nil {
 		return nil, err
 	}
-	inst, err := preempt.Instrument(bin)
+	inst, rep, err := preempt.InstrumentReport(bin)
 	if err != nil {
 		return nil, &Error{Path: path, Reason: "invalid WebAssembly: " + err.Error()}
 	}
@@ -193,13 +201,28 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 		cm.Close(ctx)
 		return nil, err
 	}
-	p := &Program{Module: cm, Hash: sum}
+	p := &Program{Module: cm, Hash: sum, WritesTables: rep.WritesTables}
 	if m, ok := cm.ExportedMemories()["memory"]; ok { // verify made sure
 		p.initialMemory = uint64(m.Min()) * PageSize
+	}
+	invokes, err := nonlocal.Imports(cm)
+	if err != nil {
+		cm.Close(ctx)
+		return nil, &Error{Path: path, Reason: err.Error()}
+	}
+	if len(invokes) > 0 {
+		name := fmt.Sprintf("occlum_env#%d", l.envs.Add(1))
+		if p.env, err = nonlocal.Instantiate(ctx, l.rt, name, invokes); err != nil {
+			cm.Close(ctx)
+			return nil, &Error{Path: path, Reason: "its setjmp/exception imports: " + err.Error()}
+		}
 	}
 	l.mu.Lock()
 	if old, ok := l.programs[sum]; ok {
 		l.mu.Unlock()
+		if p.env != nil {
+			p.env.Close(ctx)
+		}
 		cm.Close(ctx)
 		return old, nil
 	}
@@ -252,9 +275,12 @@ func (l *Loader) verify(path string, cm wazero.CompiledModule) error {
 	defer l.mu.Unlock()
 	for _, d := range cm.ImportedFunctions() {
 		mod, name, _ := d.Import()
+		if mod == nonlocal.ImportModule {
+			continue // checked by nonlocal.Imports
+		}
 		funcs, ok := l.abi[mod]
 		if !ok {
-			return &Error{Path: path, Reason: fmt.Sprintf("imports %s.%s from module %q, which is not part of the LibOS ABI (allowed: wasi_snapshot_preview1, occlum)", mod, name, mod)}
+			return &Error{Path: path, Reason: fmt.Sprintf("imports %s.%s from module %q, which is not part of the LibOS ABI (allowed: wasi_snapshot_preview1, occlum, and env for setjmp and C++ exceptions)", mod, name, mod)}
 		}
 		want, ok := funcs[name]
 		if !ok {
@@ -386,7 +412,16 @@ func (r *Reservation) Instantiate(ctx context.Context) (api.Module, error) {
 		mem.max = max
 		return mem
 	})
-	mod, err := r.loader.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), r.prog.Module, ModuleConfig())
+	ctx = experimental.WithMemoryAllocator(ctx, alloc)
+	if env := r.prog.env; env != nil {
+		ctx = experimental.WithImportResolver(ctx, func(name string) api.Module {
+			if name == nonlocal.ImportModule {
+				return env
+			}
+			return nil
+		})
+	}
+	mod, err := r.loader.rt.InstantiateModule(ctx, r.prog.Module, ModuleConfig())
 	if err != nil {
 		// wazero does not free the memory of every failed instantiation
 		// (not when a data segment does not fit); a second Free is harmless.

@@ -45,7 +45,7 @@ func TestLoadRejects(t *testing.T) {
 		{"bad version", []byte{0, 'a', 's', 'm', 2, 0, 0, 0}, "unsupported version"},
 		{"truncated", wasmbuild.Module{MemoryPages: 1}.Encode()[:20], "invalid WebAssembly"},
 		{"foreign import", wasmbuild.Module{MemoryPages: 1, Imports: []wasmbuild.Import{{Module: "env", Name: "system", Type: wasmbuild.Func{Params: []byte{i32}}}}}.Encode(),
-			`imports env.system from module "env", which is not part of the LibOS ABI`},
+			`imports env.system, which the LibOS does not provide (of module env, only the invoke_<signature> functions of setjmp and C++ exceptions)`},
 		{"unknown wasi function", wasmbuild.Module{MemoryPages: 1, Imports: []wasmbuild.Import{{Module: wasi.ModuleName, Name: "fd_frobnicate"}}}.Encode(),
 			"imports wasi_snapshot_preview1.fd_frobnicate, which the LibOS does not provide"},
 		{"wrong signature", wasmbuild.Module{MemoryPages: 1, Imports: []wasmbuild.Import{{Module: wasi.ModuleName, Name: "fd_write", Type: wasmbuild.Func{Params: []byte{i32}}}}}.Encode(),

@@ -167,6 +167,8 @@ var programs = []program{
 	{name: "kill_group", needs: "occlum", helpers: []string{"spin", "cat"}},
 	{name: "dup_fcntl", needs: "occlum", files: true, helpers: []string{"fdcheck"}},
 	{name: "libc_extras", needs: "occlum", files: true},
+	{name: "setjmp", needs: "occlum"},
+	{name: "cxx_exceptions", needs: "occlum"},
 	{name: "locks", needs: "occlum", files: true, helpers: []string{"locker"}},
 	{name: "emfile", needs: "occlum", files: true},
 	{
@@ -256,6 +258,40 @@ func preexistingFixture() fstest.MapFS {
 // Flags for both compilers.
 var cflags = []string{"-std=gnu11", "-O2", "-Wall", "-Iinclude"}
 
+// cxxflags build the C++ programs (main.cpp).
+var cxxflags = []string{"-std=gnu++17", "-O2", "-Wall", "-Iinclude"}
+
+// source is the program's main source: main.cpp for a C++ program, else
+// main.c.
+func (p program) source() string {
+	cpp := filepath.Join(p.name, "main.cpp")
+	if _, err := os.Stat(cpp); err == nil {
+		return cpp
+	}
+	return filepath.Join(p.name, "main.c")
+}
+
+// cxxCompiler is the host's C++ compiler beside the C compiler cc.
+func cxxCompiler(cc string) string {
+	if strings.HasSuffix(cc, "clang") {
+		return cc + "++"
+	}
+	return "c++"
+}
+
+// occlumGXX returns occlum-g++ beside occlum-gcc (the same binary under
+// the name that makes it compile C++).
+func occlumGXX(t *testing.T, occlumGCC string) string {
+	t.Helper()
+	gxx := filepath.Join(filepath.Dir(occlumGCC), "occlum-g++")
+	if _, err := os.Lstat(gxx); err != nil {
+		if err := os.Symlink(filepath.Base(occlumGCC), gxx); err != nil && !os.IsExist(err) {
+			t.Fatal(err)
+		}
+	}
+	return gxx
+}
+
 const runTimeout = 2 * time.Minute
 
 // shellSources holds the shell installed as /bin/sh inside the LibOS for
@@ -278,6 +314,11 @@ func TestEveryProgramIsInTheTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cxx, err := filepath.Glob("*/main.cpp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs = append(dirs, cxx...)
 	onDisk := map[string]bool{}
 	for _, d := range dirs {
 		name := filepath.Dir(d)
@@ -289,7 +330,7 @@ func TestEveryProgramIsInTheTable(t *testing.T) {
 	used := map[string]bool{}
 	for _, p := range programs {
 		if !onDisk[p.name] {
-			t.Errorf("programs table lists %q but test/%s/main.c does not exist", p.name, p.name)
+			t.Errorf("programs table lists %q but test/%s/main.c (or main.cpp) does not exist", p.name, p.name)
 		}
 		if len(p.fixture) > 0 && (!p.files || p.hostfs) {
 			t.Errorf("program %s has a fixture but is not a files program", p.name)
@@ -417,9 +458,15 @@ func (b *builder) buildFlags(compiler string, flags []string, out string, srcs .
 // native builds the program with cc and returns the binary's path.
 func (b *builder) native(t *testing.T, p program) string {
 	t.Helper()
-	r := b.build(b.cc, filepath.Join("native", p.name), filepath.Join(p.name, "main.c"))
+	src := p.source()
+	var r *buildResult
+	if strings.HasSuffix(src, ".cpp") {
+		r = b.buildFlags(cxxCompiler(b.cc), cxxflags, filepath.Join("native", p.name), src)
+	} else {
+		r = b.build(b.cc, filepath.Join("native", p.name), src)
+	}
 	if r.err != nil {
-		t.Fatalf("cc %s/main.c: %v\n%s", p.name, r.err, r.diag)
+		t.Fatalf("cc %s: %v\n%s", src, r.err, r.diag)
 	}
 	return r.path
 }
@@ -462,7 +509,12 @@ func (b *builder) wasm(t *testing.T, p program) (prog []byte, files map[string][
 		}
 		return data
 	}
-	prog = load(p.name+"/main.c", b.build(b.occlumGCC, filepath.Join("wasm", p.name+".wasm"), filepath.Join(p.name, "main.c")))
+	src := p.source()
+	if strings.HasSuffix(src, ".cpp") {
+		prog = load(src, b.buildFlags(occlumGXX(t, b.occlumGCC), cxxflags, filepath.Join("wasm", p.name+".wasm"), src))
+	} else {
+		prog = load(src, b.build(b.occlumGCC, filepath.Join("wasm", p.name+".wasm"), src))
+	}
 	files = map[string][]byte{}
 	for _, h := range p.helpers {
 		files["/bin/"+h] = load(helperSource(h), b.build(b.occlumGCC, filepath.Join("wasm", "helpers", h+".wasm"), helperSource(h)))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -55,9 +57,13 @@ var noLink = map[string]bool{
 //     memory, which wasi-libc is not built for, and the link fails. The
 //     stub libpthread.a keeps -lpthread working. <pthread.h> is libocclum's
 //     single-threaded one: locks work, pthread_create fails with EAGAIN.
-//   - -fexceptions/-fcxx-exceptions: clang 14 has no wasm exception handling
-//     and libc++abi is built without it; C++ is compiled -fno-exceptions (a
-//     throw is then a compile error, not an undefined __cxa_throw at link).
+//   - -fexceptions/-fcxx-exceptions: the wrapper decides. C++ has
+//     exceptions, as with g++, through clang's Emscripten-style lowering
+//     (-mllvm -enable-emscripten-cxx-exceptions) and libocclum's runtime
+//     (src/cxa_exception.c) — unless the user says -fno-exceptions, or
+//     there is no libocclum overlay (Debian's libc++abi has no exception
+//     runtime): then -fno-exceptions, and a throw is a compile error. C
+//     never gets them.
 //   - -m32/-m64/-march=/-mtune=: x86 choices; -m64 would even retarget clang
 //     to wasm64.
 var dropped = map[string]bool{
@@ -98,8 +104,10 @@ var droppedLinkerWithValue = map[string]bool{
 //
 // The result is, in order: the target and sysroot; the include path
 // (libocclum's overlay, libc++ for C++, wasi-libc; the host's /usr/include is
-// never searched: -nostdlibinc); -fno-exceptions for C++; the user's
-// arguments; and, when linking, the stack options and the overlay library.
+// never searched: -nostdlibinc); for C++ -fexceptions or -fno-exceptions;
+// the user's arguments; the lowering of setjmp (and of C++ exceptions) when
+// compiling; and, when linking, the stack options, the overlay library and
+// the stack pointer's export.
 func translate(l lang, tc toolchain, user []string) (invocation, error) {
 	var inv invocation
 	args := make([]string, 0, len(user)+16)
@@ -114,12 +122,18 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 		args = append(args, "-isystem", tc.CXXInclude)
 	}
 	args = append(args, "-isystem", tc.Include)
-	if l == langCXX {
+	overlay := len(tc.Overlay.IncludeDirs) > 0
+	cxxExceptions := l == langCXX && overlay && !noExceptions(user)
+	switch {
+	case cxxExceptions:
+		args = append(args, "-fexceptions")
+	case l == langCXX:
 		args = append(args, "-fno-exceptions")
 	}
 
 	var (
 		inputs         int
+		sources        int // inputs that are compiled (not objects or archives)
 		compileOnly    bool
 		userStack      bool
 		skipLinkerNext bool // the previous -Xlinker dropped an option that takes a value
@@ -139,6 +153,9 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 			continue
 		case a == "-" || !strings.HasPrefix(a, "-"):
 			inputs++
+			if a == "-" || !linkInput(a) {
+				sources++
+			}
 		case noLink[a]:
 			compileOnly = true
 		case dropped[a] || hasAnyPrefix(a, droppedPrefixes):
@@ -177,6 +194,19 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 		args = append(args, a)
 	}
 
+	if sources > 0 && overlay {
+		// setjmp/longjmp through libocclum and the LibOS (<setjmp.h>);
+		// functions that do not call setjmp are compiled as before.
+		args = append(args, "-mllvm", "-enable-emscripten-sjlj")
+		if cxxExceptions {
+			args = append(args, "-mllvm", "-enable-emscripten-cxx-exceptions")
+		}
+	}
+	if sources == 0 && inputs > 0 {
+		// Only linking: clang would warn on every link that the
+		// include-path option is unused.
+		args = slices.DeleteFunc(args, func(a string) bool { return a == "-nostdlibinc" })
+	}
 	inv.Linking = !compileOnly && inputs > 0
 	if inv.Linking {
 		if !userStack {
@@ -187,9 +217,42 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 		// overwriting globals and the heap.
 		args = append(args, "-Wl,--stack-first")
 		args = append(args, tc.Overlay.LinkArgs...)
+		if len(tc.Overlay.LinkArgs) > 0 {
+			// The LibOS puts the C stack pointer back after a longjmp
+			// (sfi/nonlocal); libocclum's objects enable the
+			// mutable-globals feature this export needs.
+			args = append(args, "-Wl,--export="+stackPointer)
+		}
 	}
 	inv.Args = args
 	return inv, nil
+}
+
+// noExceptions reports whether the user turned C++ exceptions off.
+func noExceptions(user []string) bool {
+	off := false
+	for _, a := range user {
+		switch a {
+		case "-fno-exceptions", "-fno-cxx-exceptions":
+			off = true
+		case "-fexceptions", "-fcxx-exceptions":
+			off = false
+		}
+	}
+	return off
+}
+
+// stackPointer is the C stack pointer's symbol (nonlocal.StackPointer).
+const stackPointer = "__stack_pointer"
+
+// linkInput reports whether an input file is linked as it is (an object,
+// an archive or a library) rather than compiled.
+func linkInput(name string) bool {
+	switch filepath.Ext(name) {
+	case ".o", ".obj", ".a", ".lo", ".la", ".so", ".wasm":
+		return true
+	}
+	return strings.Contains(filepath.Base(name), ".so.") // libfoo.so.1
 }
 
 // filterLinker drops ELF-only options from one -Wl, list and reports whether

@@ -49,9 +49,10 @@ func TestTranslate(t *testing.T) {
 			want: cat(cPrefix, []string{"-c", "-O2", "-g", "-Wall", "-I", "inc", "-Iinc2", "-DX=1", "-D", "Y", "-static", "-o", "a.o", "a.c"}),
 		},
 		{
-			name:    "libraries and objects",
-			user:    []string{"a.o", "b.o", "-L.", "-lm", "-l", "pthread", "-o", "prog"},
-			want:    cat(cPrefix, []string{"a.o", "b.o", "-L.", "-lm", "-l", "pthread", "-o", "prog"}, linkSuffix),
+			name: "libraries and objects",
+			user: []string{"a.o", "b.o", "-L.", "-lm", "-l", "pthread", "-o", "prog"},
+			want: cat([]string{"--target=wasm32-wasi", "--sysroot=/usr", "-isystem", "/usr/include/wasm32-wasi"}, // no -nostdlibinc: nothing is compiled
+				[]string{"a.o", "b.o", "-L.", "-lm", "-l", "pthread", "-o", "prog"}, linkSuffix),
 			linking: true,
 		},
 		{
@@ -150,7 +151,21 @@ func TestTranslateOverlay(t *testing.T) {
 	}
 	want := []string{"--target=wasm32-wasi", "--sysroot=/usr", "-nostdlibinc",
 		"-isystem", "/occlum/include", "-isystem", "/usr/include/wasm32-wasi",
-		"-o", "p", "p.c", "-Wl,-z,stack-size=1048576", "-Wl,--stack-first", "/occlum/lib/libocclum.a"}
+		"-o", "p", "p.c", "-mllvm", "-enable-emscripten-sjlj",
+		"-Wl,-z,stack-size=1048576", "-Wl,--stack-first", "/occlum/lib/libocclum.a", "-Wl,--export=__stack_pointer"}
+	if !reflect.DeepEqual(inv.Args, want) {
+		t.Errorf("got  %q\nwant %q", inv.Args, want)
+	}
+	// Linking objects compiles nothing: no lowering flag (clang would warn
+	// that it is unused), but the export.
+	inv, err = translate(langC, tc, []string{"-o", "p", "p.o", "libx.a", "libz.so.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"--target=wasm32-wasi", "--sysroot=/usr",
+		"-isystem", "/occlum/include", "-isystem", "/usr/include/wasm32-wasi",
+		"-o", "p", "p.o", "libx.a", "libz.so.1",
+		"-Wl,-z,stack-size=1048576", "-Wl,--stack-first", "/occlum/lib/libocclum.a", "-Wl,--export=__stack_pointer"}
 	if !reflect.DeepEqual(inv.Args, want) {
 		t.Errorf("got  %q\nwant %q", inv.Args, want)
 	}

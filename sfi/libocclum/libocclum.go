@@ -49,8 +49,10 @@ const (
 
 // CFlags are the flags every libocclum source is compiled with (besides
 // -I <include>): warnings are errors, so the headers stay clean for users
-// who build with -Wall -Wextra -Werror.
-var CFlags = []string{"-O2", "-Wall", "-Wextra", "-Werror", "-std=gnu11"}
+// who build with -Wall -Wextra -Werror. -mmutable-globals lets occlum-cc
+// export the C stack pointer (a mutable global) from every program that
+// links libocclum, for the unwinds of setjmp and exceptions.
+var CFlags = []string{"-O2", "-Wall", "-Wextra", "-Werror", "-std=gnu11", "-mmutable-globals"}
 
 // ErrNoToolchain is wrapped by Build's error when occlum-cc reports that the
 // wasm toolchain is not installed (`make deps` installs it).

@@ -17,6 +17,8 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/occlumgo/occlum/sfi/nonlocal"
 )
 
 // tools is an occlum-cc built from this tree and a libocclum built with it,
@@ -131,6 +133,10 @@ func moduleImports(t *testing.T, bin []byte) map[string]importSig {
 		case "wasi_snapshot_preview1":
 		case "occlum":
 			got[name] = importSig{f.ParamTypes(), f.ResultTypes()}
+		case nonlocal.ImportModule: // setjmp and C++ exceptions
+			if _, _, ok := nonlocal.ParseInvoke(name); !ok {
+				t.Errorf("imports %s.%s", mod, name)
+			}
 		default:
 			t.Errorf("imports %s.%s", mod, name)
 		}

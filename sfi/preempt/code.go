@@ -496,6 +496,9 @@ func (f *funcRewriter) instructions() error {
 		if err != nil {
 			return err
 		}
+		if op == 0x26 { // table.set
+			f.w.writesTables = true
+		}
 		switch op {
 		case 0x10, 0x12, 0xd2: // call, return_call, ref.func
 			idx, err := r.u32()
@@ -734,6 +737,9 @@ func (f *funcRewriter) miscOp(start int) (bool, error) {
 	}
 	if f.info == nil {
 		return false, fmt.Errorf("instruction 0xfc %d in a constant expression", sub)
+	}
+	if sub != 16 { // all but table.size write a table or memory
+		f.w.writesTables = f.w.writesTables || sub == 12 || sub == 14 || sub == 15 || sub == 17
 	}
 	op := r.b[start:r.pos]
 	var site int

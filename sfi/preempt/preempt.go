@@ -133,21 +133,35 @@ type module struct {
 // funcs is the size of the guest's function index space.
 func (m *module) funcs() uint32 { return uint32(len(m.funcTypes)) }
 
+// Report is what the rewrite learned about a module that its users need.
+type Report struct {
+	// WritesTables: some code changes a table (table.set, table.init,
+	// table.copy, table.grow or table.fill), so what a table index
+	// refers to may change while the program runs.
+	WritesTables bool
+}
+
 // Instrument returns bin rewritten as the package comment describes, or an
 // error naming what is wrong with bin.
 func Instrument(bin []byte) (out []byte, err error) {
+	out, _, err = InstrumentReport(bin)
+	return out, err
+}
+
+// InstrumentReport is Instrument that also reports on the module.
+func InstrumentReport(bin []byte) (out []byte, rep Report, err error) {
 	if len(bin) < 8 || string(bin[:4]) != "\x00asm" || string(bin[4:8]) != "\x01\x00\x00\x00" {
-		return nil, fmt.Errorf("not a WebAssembly version 1 binary")
+		return nil, Report{}, fmt.Errorf("not a WebAssembly version 1 binary")
 	}
 	m, err := decode(bin)
 	if err != nil {
-		return nil, err
+		return nil, Report{}, err
 	}
-	out, err = m.rewrite(bin[:8])
+	out, rep, err = m.rewrite(bin[:8])
 	if err == nil && len(out) > maxGrowth*len(bin)+growthSlack {
-		return nil, fmt.Errorf("instrumented, it would be %d bytes, more than %d times its %d", len(out), maxGrowth, len(bin))
+		return nil, Report{}, fmt.Errorf("instrumented, it would be %d bytes, more than %d times its %d", len(out), maxGrowth, len(bin))
 	}
-	return out, err
+	return out, rep, err
 }
 
 // decode splits bin into sections, checks their order, and reads the
@@ -352,7 +366,7 @@ func (m *module) readTable(r *reader, i uint32) error {
 }
 
 // rewrite emits the instrumented module.
-func (m *module) rewrite(header []byte) ([]byte, error) {
+func (m *module) rewrite(header []byte) ([]byte, Report, error) {
 	w := &rewriter{m: m}
 	// Added types: () -> () for preempt, (i32,i32,i32) -> () for the bulk
 	// helpers. Appended, so no existing type index changes; every original
@@ -405,7 +419,7 @@ func (m *module) rewrite(header []byte) ([]byte, error) {
 				body, err = w.code(s.body)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("section %d: %w", s.id, err)
+				return nil, Report{}, fmt.Errorf("section %d: %w", s.id, err)
 			}
 			done[id] = body
 		}
@@ -447,12 +461,12 @@ func (m *module) rewrite(header []byte) ([]byte, error) {
 			body = s.body
 		}
 		if err != nil {
-			return nil, fmt.Errorf("section %d: %w", s.id, err)
+			return nil, Report{}, fmt.Errorf("section %d: %w", s.id, err)
 		}
 		out = appendSection(out, s.id, body)
 	}
 	addMissing(len(sectionRank) + 1)
-	return out, nil
+	return out, Report{WritesTables: w.writesTables}, nil
 }
 
 // appendToVector returns a vector section body with items appended.

@@ -23,6 +23,7 @@ type rewriter struct {
 	growTypes              map[byte]uint32   // (ref, i32) -> i32 types, by ref type
 	addedTypes             [][]byte          // types after typeBulk
 	locals                 int               // declared in all functions
+	writesTables           bool              // some table.set, table.init, table.copy, table.grow or table.fill
 }
 
 // fn maps an original function index to its index after the preempt

@@ -28,5 +28,6 @@ func Funcs() []abi.Func {
 	fs = append(fs, statFuncs...)
 	fs = append(fs, infoFuncs...)
 	fs = append(fs, rlimitFuncs...)
+	fs = append(fs, unwindFuncs...)
 	return fs
 }

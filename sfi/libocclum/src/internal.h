@@ -127,6 +127,7 @@ OCCLUM_IMPORT(dup3) int32_t __occlum_sys_dup3(int32_t fd, int32_t newfd, uint32_
 OCCLUM_IMPORT(fcntl)
 int32_t __occlum_sys_fcntl(int32_t fd, int32_t cmd, int32_t arg, int32_t *result_value);
 OCCLUM_IMPORT(flock) int32_t __occlum_sys_flock(int32_t fd, uint32_t operation);
+OCCLUM_IMPORT(unwind) int32_t __occlum_sys_unwind(void);
 
 OCCLUM_IMPORT(sync) int32_t __occlum_sys_sync(int32_t fd);
 

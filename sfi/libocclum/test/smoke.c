@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -510,6 +511,28 @@ static void check_script(const char *workdir)
 	ok("#! script");
 }
 
+static jmp_buf jump_env;
+
+static void jump_away(int depth)
+{
+	if (depth < 0)
+		return;
+	if (depth == 0)
+		longjmp(jump_env, 5);
+	jump_away(depth - 1);
+}
+
+/* setjmp/longjmp through frames (occlum.unwind and the env invokes). */
+static void check_longjmp(void)
+{
+	volatile int passes = 0;
+	int r = setjmp(jump_env);
+	passes++;
+	if (r == 0)
+		jump_away(8);
+	CHECK(r == 5 && passes == 2, "setjmp returned %d after %d passes, want 5 after 2", r, (int)passes);
+}
+
 static void check_shell(void)
 {
 	struct stat st;
@@ -576,6 +599,7 @@ int main(int argc, char **argv)
 	check_attrs();
 	check_script(workdir);
 	check_shell();
+	check_longjmp();
 
 	if (failures) {
 		printf("smoke: FAIL (%d)\n", failures);
