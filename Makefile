@@ -7,6 +7,7 @@
 #   make test    deps, build, gofmt, go vet, go generate must change nothing, go test -race,
 #                then every fuzz target for FUZZTIME_TEST (5s) each
 #   make fuzz    every fuzz target in the repository (found by go test -list) for FUZZTIME (60s) each
+#   make test-programs  the Debian real-program suite (test/programs/run.sh; CI runs it too)
 #   make bench   benchmarks (not part of make test); also installs BENCH_DEB_PACKAGES if missing
 #   make demo    deps, build, then demo/run.sh
 #   make clean   remove what the build made
@@ -40,7 +41,7 @@ FUZZTIME_TEST ?= 5s
 BIN := bin
 TOOL_NAMES := occlum-gcc occlum-g++ occlum-c++ occlum-ar occlum-ranlib occlum-nm occlum-strip
 
-.PHONY: all deps bench-deps go-check build test test-go fuzz bench demo clean
+.PHONY: all deps bench-deps go-check build test test-go test-programs fuzz bench demo clean
 
 all: build
 
@@ -89,6 +90,13 @@ build: go-check
 	$(MAKE) -s -C userland CC=$(abspath $(BIN))/occlum-gcc OUT=$(abspath $(BIN))/userland
 
 test: deps build test-go
+
+# The real-program suite (test/programs/run.sh, docs/compatibility.md):
+# Debian source packages fetched with apt-get source, built natively and
+# with occlum-gcc by their own build systems, run natively and in the
+# LibOS, outputs compared. About 5 minutes; CI runs it after make test.
+test-programs: deps build
+	./test/programs/run.sh
 
 # The checks without deps and build, for a machine that has them.
 # go generate must reproduce the tree byte for byte: the tree's state is

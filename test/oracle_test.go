@@ -169,6 +169,7 @@ var programs = []program{
 	{name: "libc_extras", needs: "occlum", files: true},
 	{name: "setjmp", needs: "occlum"},
 	{name: "cxx_exceptions", needs: "occlum"},
+	{name: "mman", needs: "occlum", files: true},
 	{name: "locks", needs: "occlum", files: true, helpers: []string{"locker"}},
 	{name: "emfile", needs: "occlum", files: true},
 	{

@@ -167,8 +167,14 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 		case a == "--sysroot" || strings.HasPrefix(a, "--sysroot="):
 			return inv, fmt.Errorf("%s: the sysroot is chosen by the wrapper; set OCCLUM_WASI_SYSROOT instead", a)
 		case strings.HasPrefix(a, "-Wl,"):
-			items, stack := filterLinker(strings.Split(a[len("-Wl,"):], ","))
+			items := strings.Split(a[len("-Wl,"):], ",")
+			if skipLinkerNext { // the value of the previous one
+				skipLinkerNext = false
+				items = items[1:]
+			}
+			items, stack, valueNext := filterLinker(items)
 			userStack = userStack || stack
+			skipLinkerNext = valueNext
 			if len(items) > 0 {
 				args = append(args, "-Wl,"+strings.Join(items, ","))
 			}
@@ -257,11 +263,18 @@ func linkInput(name string) bool {
 
 // filterLinker drops ELF-only options from one -Wl, list and reports whether
 // the user set the stack size.
-func filterLinker(items []string) (kept []string, stackSize bool) {
+//
+// If the list ends with an option whose value is dropped with it, the value
+// is the first item of the next linker argument (libtool writes
+// "-Wl,-rpath -Wl,/usr/lib"): valueNext reports it.
+func filterLinker(items []string) (kept []string, stackSize, valueNext bool) {
 	for i := 0; i < len(items); i++ {
 		it := items[i]
 		switch {
 		case droppedLinkerWithValue[it]:
+			if i == len(items)-1 {
+				valueNext = true
+			}
 			i++ // and its value
 		case droppedLinker[it] || hasAnyPrefix(it, droppedLinkerPrefixes):
 		default:
@@ -271,7 +284,7 @@ func filterLinker(items []string) (kept []string, stackSize bool) {
 			kept = append(kept, it)
 		}
 	}
-	return kept, stackSize
+	return kept, stackSize, valueNext
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {

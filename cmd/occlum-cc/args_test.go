@@ -74,6 +74,12 @@ func TestTranslate(t *testing.T) {
 			linking: true,
 		},
 		{
+			name:    "libtool's option and value in two -Wl arguments",
+			user:    []string{"-Wl,-rpath", "-Wl,/usr/local/lib", "-Wl,-soname", "-Wl,libx.so.1,--gc-sections", "x.c"},
+			want:    cat(cPrefix, []string{"-Wl,--gc-sections", "x.c"}, linkSuffix),
+			linking: true,
+		},
+		{
 			name:    "ELF-only linker options are dropped",
 			user:    []string{"-Wl,--as-needed,-O1", "-Wl,-rpath,/opt/lib", "-Wl,--build-id=sha1", "-Wl,-soname,libx.so.1,--gc-sections", "-Wl,--hash-style=gnu", "x.c"},
 			want:    cat(cPrefix, []string{"-Wl,-O1", "-Wl,--gc-sections", "x.c"}, linkSuffix),

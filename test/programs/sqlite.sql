@@ -1,0 +1,12 @@
+CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, v REAL);
+BEGIN; 
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<20000) INSERT INTO t(name, v) SELECT 'n'||x, x*1.5 FROM c;
+COMMIT;
+CREATE INDEX tv ON t(v);
+SELECT count(*), sum(v), min(name), max(name) FROM t;
+SELECT name FROM t WHERE v BETWEEN 300 AND 310 ORDER BY v;
+UPDATE t SET v = v * 2 WHERE id % 3 = 0;
+DELETE FROM t WHERE id % 7 = 0;
+SELECT count(*), round(avg(v), 3) FROM t;
+PRAGMA integrity_check;
+SELECT sqlite_version();
