@@ -22,8 +22,17 @@ if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sour
 	echo "deb-src http://deb.debian.org/debian bookworm main" >/etc/apt/sources.list.d/occlum-deb-src.list
 	apt-get update -qq
 fi
-# sqlite3's build generates its amalgamation with tclsh.
-command -v tclsh >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcl >/dev/null
+# sqlite3's build generates its amalgamation with tclsh; the tarballs are
+# .tar.xz and .tar.bz2; zlib's reference file is made with gzip.
+need=()
+command -v tclsh >/dev/null || need+=(tcl)
+command -v xz >/dev/null || need+=(xz-utils)
+command -v bzip2 >/dev/null || need+=(bzip2)
+command -v gzip >/dev/null || need+=(gzip)
+if [ ${#need[@]} -gt 0 ]; then
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
 
 fetch() { # fetch PKG: the upstream tarball of bookworm's PKG, unpacked once per toolchain
 	local pkg=$1
