@@ -55,7 +55,7 @@ const maxFrames = 6
 // out.
 func trapSummary(msg string) string {
 	lines := strings.Split(msg, "\n")
-	head := strings.TrimPrefix(lines[0], "wasm error: ")
+	head := strings.TrimSuffix(strings.TrimPrefix(lines[0], "wasm error: "), " (recovered by wazero)")
 	var frames []string
 	more := false
 	inTrace := false

@@ -14,6 +14,9 @@ func TestTrapSummary(t *testing.T) {
 		{"wasm error: integer divide by zero\nwasm stack trace:\n\t.f1()\n\t.f2()\n\t.f3()\n\t.f4()\n\t.f5()\n\t.f6()\n\t.f7()\n\t.f8()",
 			"integer divide by zero at f1 <- f2 <- f3 <- f4 <- f5 <- f6 <- …"},
 		{"wasm error: stack overflow", "stack overflow"},
+		// An error a host function re-raised (sfi/nonlocal's invokes).
+		{"stack overflow: more than 4096 nested calls (recovered by wazero)\nwasm stack trace:\n\t.rec(i32) i32\n\t.main(i32,i32) i32",
+			"stack overflow: more than 4096 nested calls at rec <- main"},
 		// Names come from the guest: no escape sequence reaches the
 		// user's terminal, and none is endless.
 		{"wasm error: unreachable\nwasm stack trace:\n\t.evil\x1b]0;pwned\x07\x1b[2J(i32)\n\t\t0x1: /x/\x1b[31mred.c:1:1\n\t." + strings.Repeat("a", 200) + "()",

@@ -27,9 +27,10 @@
 // them: an invoke costs a host call and a nested guest call; functions
 // without setjmp, catch or cleanups are compiled as before.
 //
-// The functions the nested calls resolve to are cached per process and
-// table index (Program.Functions): a program whose code changes its table
-// (table.set and kin, which C compilers do not emit) gets no cache.
+// The functions the nested calls resolve to are cached per process (State),
+// by table index and invoke type, at most maxCached of them: a program
+// whose code changes its table (table.set and kin, which C compilers do not
+// emit) gets no cache. At most MaxDepth invokes run at once.
 //
 // Lock order: none. A State belongs to one process and is used only on
 // that process's goroutine.
@@ -112,7 +113,10 @@ type State struct {
 	// cache holds idle api.Functions by table index and invoke type: a
 	// function value is not reentrant, and invokes nest.
 	cache   map[uint64]*idle // by cacheKey
+	cached  int              // functions in cache, at most maxCached
 	noCache bool
+	// failure is the error ending the nested invokes, from the innermost.
+	failure error
 	// bufs[d] is the argument and result buffer of the invoke at depth d.
 	bufs [][]uint64
 	// The C stack pointer of the module (found once).
@@ -147,9 +151,20 @@ func Unwind(ctx context.Context) bool {
 	panic(ErrUnwind)
 }
 
-// maxCachedPerEntry bounds the idle functions kept per table index (the
-// depth of nested invokes of one function that a cache serves).
-const maxCachedPerEntry = 8
+// MaxDepth bounds how many invokes may be running in one process at once:
+// each is a nested call with an execution stack of its own (outside the
+// linear memory and user_space_size), so without a bound a guest recursing
+// through invokes (a C++ function with a destructor that calls itself)
+// would take host memory without end. Beyond it the guest traps as on a
+// stack overflow (SIGSEGV).
+const MaxDepth = 4096
+
+// maxCached bounds the idle functions a process keeps (each holds an
+// execution stack, grown to what its deepest call needed).
+const maxCached = 64
+
+// errDepth is the trap past MaxDepth.
+var errDepth = fmt.Errorf("stack overflow: more than %d nested calls that a longjmp or C++ exception could leave (sfi/nonlocal.MaxDepth)", MaxDepth)
 
 // invoke returns the host function of invoke import number sig.
 func invoke(sig int, params, results []api.ValueType) api.GoModuleFunc {
@@ -162,6 +177,9 @@ func invoke(sig int, params, results []api.ValueType) api.GoModuleFunc {
 			// state, so nothing can unwind to it.
 			s = &State{noCache: true}
 			ctx = context.WithValue(ctx, stateKey{}, s)
+		}
+		if s.depth >= MaxDepth {
+			panic(errDepth)
 		}
 		fp := uint32(stack[0])
 		key := cacheKey(fp, sig)
@@ -189,7 +207,18 @@ func invoke(sig int, params, results []api.ValueType) api.GoModuleFunc {
 				stack[i] = 0
 			}
 		default:
-			panic(err) // an exit, a trap or a kill ends the caller too
+			// An exit, a trap or a kill ends the caller too. Every level
+			// of nesting goes on with the innermost error, not the one
+			// wrapped once more by each level's wazero (a message, with
+			// a stack trace, growing with the depth).
+			if s.failure == nil {
+				s.failure = err
+			}
+			f := s.failure
+			if s.depth == 0 {
+				s.failure = nil
+			}
+			panic(f)
 		}
 	}
 }
@@ -226,6 +255,7 @@ func (s *State) take(mod api.Module, key uint64, fp uint32, params, results []ap
 	if e != nil && len(e.fns) > 0 {
 		f := e.fns[len(e.fns)-1]
 		e.fns = e.fns[:len(e.fns)-1]
+		s.cached--
 		return f, e
 	}
 	return table.LookupFunction(mod, 0, fp, params, results), e
@@ -233,7 +263,7 @@ func (s *State) take(mod api.Module, key uint64, fp uint32, params, results []ap
 
 // give keeps fn for the next invoke of key, in slot if not nil.
 func (s *State) give(key uint64, e *idle, fn api.Function) {
-	if s.noCache {
+	if s.noCache || s.cached >= maxCached {
 		return
 	}
 	if e == nil {
@@ -243,9 +273,8 @@ func (s *State) give(key uint64, e *idle, fn api.Function) {
 		e = &idle{}
 		s.cache[key] = e
 	}
-	if len(e.fns) < maxCachedPerEntry {
-		e.fns = append(e.fns, fn)
-	}
+	e.fns = append(e.fns, fn)
+	s.cached++
 }
 
 // Imports returns the invoke imports of cm (and checks that it imports

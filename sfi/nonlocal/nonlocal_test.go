@@ -61,7 +61,7 @@ func FuzzParseInvoke(f *testing.F) {
 // The guest: $f(x) is called through invoke_vi from run(x). $f moves the
 // C stack pointer and records its progress in $g: 1 before anything, then
 // with x = 1 unwinds, x = 2 traps, x = 3 exits through the host; else 2.
-const guest = `(module
+var guest = `(module
   (import "env" "invoke_vi" (func $invoke_vi (param i32 i32)))
   (import "env" "invoke_ii" (func $invoke_ii (param i32 i32) (result i32)))
   (import "t" "unwind" (func $unwind (result i32)))
@@ -69,8 +69,9 @@ const guest = `(module
   (memory (export "memory") 1)
   (global $sp (export "__stack_pointer") (mut i32) (i32.const 4096))
   (global $g (export "g") (mut i32) (i32.const 0))
-  (table 4 funcref)
-  (elem (i32.const 1) $f $twice)
+  (table 300 funcref)
+  (elem (i32.const 1) $f $twice $deep)
+  (elem (i32.const 10) ` + strings.Repeat("$twice ", 200) + `)
   (func $f (param $x i32)
     (global.set $g (i32.const 1))
     (global.set $sp (i32.sub (global.get $sp) (i32.const 64)))
@@ -80,6 +81,10 @@ const guest = `(module
     (global.set $sp (i32.add (global.get $sp) (i32.const 64)))
     (global.set $g (i32.const 2)))
   (func $twice (param $x i32) (result i32) (i32.mul (local.get $x) (i32.const 2)))
+  (func $deep (param $n i32)
+    (if (i32.gt_u (local.get $n) (i32.const 0))
+      (then (call $invoke_vi (i32.const 3) (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "deep") (param $n i32) (call $invoke_vi (i32.const 3) (local.get $n)))
   (func (export "run") (param $x i32)
     (call $invoke_vi (i32.const 1) (local.get $x)))
   (func (export "call") (param $fp i32) (param $x i32) (result i32)
@@ -175,7 +180,7 @@ func TestInvoke(t *testing.T) {
 	for _, c := range []struct {
 		fp   uint64
 		want string
-	}{{0, "invalid table access"}, {3, "invalid table access"}, {1000, "invalid table access"}, {1, "indirect call type mismatch"}} {
+	}{{0, "invalid table access"}, {4, "invalid table access"}, {1000, "invalid table access"}, {1, "indirect call type mismatch"}} {
 		if _, err := call.Call(in.ctx, c.fp, 1); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("invoke of table index %d: %v, want %q", c.fp, err, c.want)
 		}
@@ -187,6 +192,45 @@ func TestInvoke(t *testing.T) {
 	// Without a State (not a LibOS process) invokes still work.
 	if _, err := run.Call(context.Background(), 0); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A guest recursing through invokes stops at MaxDepth with a stack
+// overflow trap, instead of taking host memory (and Go stack) without end;
+// below it, deep nesting works.
+func TestInvokeDepth(t *testing.T) {
+	in := instantiate(t)
+	deep := in.mod.ExportedFunction("deep")
+	if _, err := deep.Call(in.ctx, nonlocal.MaxDepth-1); err != nil {
+		t.Fatalf("%d nested invokes: %v", nonlocal.MaxDepth, err)
+	}
+	_, err := deep.Call(in.ctx, 1<<30)
+	if err == nil || !strings.Contains(err.Error(), "stack overflow") {
+		t.Fatalf("unbounded nesting: %v, want a stack overflow", err)
+	}
+	// Each level passes the innermost error on: the report does not grow
+	// with the depth (it did: 4096 nested copies of the stack trace).
+	if n := len(err.Error()); n > 16<<10 {
+		t.Errorf("the error is %d bytes", n)
+	}
+	// The process goes on.
+	if _, err := deep.Call(in.ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Invokes of many table entries cache a bounded number of functions (each
+// holds an execution stack).
+func TestInvokeCacheBounded(t *testing.T) {
+	in := instantiate(t)
+	call := in.mod.ExportedFunction("call")
+	for fp := uint64(10); fp < 210; fp++ {
+		if r, err := call.Call(in.ctx, fp, 4); err != nil || r[0] != 8 {
+			t.Fatalf("invoke of %d: %v %v", fp, r, err)
+		}
+	}
+	if n := nonlocal.Cached(in.ctx); n == 0 || n > 64 {
+		t.Fatalf("%d functions cached after 200 table entries, want 1..64", n)
 	}
 }
 

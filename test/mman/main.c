@@ -88,6 +88,13 @@ int main(int argc, char **argv) {
     CHECK(mmap(NULL, 100, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED && errno == EINVAL);
     CHECK(mmap(NULL, 100, PROT_READ, MAP_PRIVATE, fd, 1) == MAP_FAILED && errno == EINVAL);
     CHECK_ERR(munmap((char *)f + 1, 10), EINVAL);
+    /* Wild lengths: a range past the end of memory. */
+    void *b = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(b != MAP_FAILED);
+    CHECK_ERR(munmap(b, (size_t)-1), EINVAL);
+    CHECK_ERR(mprotect(b, (size_t)-1, PROT_READ), ENOMEM);
+    CHECK_OK(msync(b, (size_t)-1, MS_ASYNC)); /* Linux: rounds up to nothing */
+    CHECK_OK(munmap(b, (size_t)page));
     close(fd);
     unlink("mapped.txt");
     printf("EINVAL: zero length, no type, unaligned offset or address\n");

@@ -57,6 +57,7 @@ build_zlib() { (cd "$1" && CHOST=${HOSTFLAG#--host=} CC="$CC" AR="$AR" RANLIB="$
 build_mawk() { (cd "$1" && CC="$CC" AR="$AR" RANLIB="$RANLIB" ./configure $HOSTFLAG >/dev/null && make -s >/dev/null); }
 build_lz4() { make -s -C "$1/programs" lz4 CC="$CC" AR="$AR" >/dev/null; }
 build_cjson() { make -s -C "$1" cJSON_test CC="$CC" AR="$AR" >/dev/null 2>&1; }
+build_gzip() { (cd "$1" && CC="$CC" AR="$AR" RANLIB="$RANLIB" ./configure $HOSTFLAG >/dev/null && make -s >/dev/null 2>&1); }
 build_sqlite3() {
 	(cd "$1" && mkdir -p b && cd b && ../configure $HOSTFLAG CC="$CC" AR="$AR" RANLIB="$RANLIB" \
 		--disable-tcl --disable-readline --disable-load-extension --disable-threadsafe >/dev/null &&
@@ -73,6 +74,7 @@ declare -A bins=(
 	[lz4]="programs/lz4"
 	[cjson]="cJSON_test"
 	[sqlite3]="b/sqlite3"
+	[gzip]="gzip"
 )
 declare -A runs=(
 	[lua5.4]="lua sanity.lua|lua bench.lua"
@@ -81,9 +83,10 @@ declare -A runs=(
 	[mawk]="mawk -f words.awk text|mawk -F: {print\$1,NF,\$3+\$4} users|mawk {n+=length(\$0)}END{print(n,NR)} data"
 	[lz4]="lz4 -9 -c data|lz4 -d -c data.ref.lz4"
 	[cjson]="cJSON_test"
-	[sqlite3]="sqlite3 db.sqlite .read~sqlite.sql|sqlite3 db.sqlite select~count(*)~from~t;|sqlite3 :memory: .read~sqlite.sql"
+	[sqlite3]="sqlite3 db.sqlite .read~sqlite.sql|sqlite3 db.sqlite select~count(*)~from~t;|sqlite3 :memory: .read~sqlite.sql|sqlite3 @TMP@/db.sqlite .read~sqlite.sql|sqlite3 @HOST@/db.sqlite .read~sqlite.sql|sqlite3 @HOST@/db.sqlite select~count(*)~from~t;"
+	[gzip]="gzip -9 -n -c data|gzip -d -c data.ref.gz|gzip -t data.ref.gz|gzip -l data.ref.gz"
 )
-order=(zlib bzip2 lz4 cjson lua5.4 mawk sqlite3)
+order=(zlib bzip2 lz4 cjson gzip lua5.4 mawk sqlite3)
 [ -n "${ONLY:-}" ] && read -ra order <<<"$ONLY"
 
 # Input data: deterministic, compressible text.
@@ -116,33 +119,37 @@ for pkg in "${order[@]}"; do
 	done
 	# The native side: binaries on PATH, run in a copy of the data.
 	nd=$work/$pkg.run.native && rm -rf "$nd" && mkdata "$nd"
-	mkdir -p "$nd/bin"
+	mkdir -p "$nd/bin" "$nd/tmp" "$nd/host"
 	for b in ${bins[$pkg]}; do cp "$work/$pkg.native/$b" "$nd/bin/"; done
 	# Reference files made natively (decompression inputs).
 	case $pkg in
 	bzip2) "$nd/bin/bzip2" -9 -c "$nd/data" >"$nd/data.ref.bz2" ;;
-	zlib) gzip -9 -n -c "$nd/data" >"$nd/data.ref.gz" ;;
+	zlib | gzip) gzip -9 -n -c "$nd/data" >"$nd/data.ref.gz" ;;
 	lz4) "$nd/bin/lz4" -q -c "$nd/data" >"$nd/data.ref.lz4" ;;
 	esac
 	# The LibOS side: an instance with the same files in /root.
 	inst=$work/$pkg.inst && rm -rf "$inst" && occlum new "$inst" >/dev/null
 	for b in ${bins[$pkg]}; do cp "$work/$pkg.occlum/$b" "$inst/image/bin/"; done
 	cp "$root/bin/userland/sh" "$root/bin/userland/echo" "$root/bin/userland/cat" "$inst/image/bin/"
-	cp -r "$nd"/. "$inst/image/root/" && rm -rf "$inst/image/root/bin"
+	cp -r "$nd"/. "$inst/image/root/" && rm -rf "$inst/image/root/bin" "$inst/image/root/tmp" "$inst/image/root/host"
 	(cd "$inst" && occlum build >/dev/null)
 	pkg_ok=1
 	IFS='|' read -ra cmds <<<"${runs[$pkg]}"
 	for c in "${cmds[@]}"; do
 		read -ra argv <<<"$c"
 		argv=("${argv[@]//\~/ }") # "~" stands for a space inside an argument
+		# @TMP@ and @HOST@ are /tmp and /host in the LibOS (ramfs and
+		# hostfs mounts), directories of the data copy natively.
+		nargv=("${argv[@]//@TMP@/$nd/tmp}") && nargv=("${nargv[@]//@HOST@/$nd/host}")
+		largv=("${argv[@]//@TMP@//tmp}") && largv=("${largv[@]//@HOST@//host}")
 		# zlib's example prints its compile flags first, which depend on
 		# the word size (wasm32 against x86-64): that line is not compared.
 		filter=cat
 		[ "${argv[0]}" = example ] && filter="sed 1d"
 		t0=$(date +%s.%N)
-		want=$(cd "$nd" && PATH="$nd/bin:$PATH" timeout 300 "${argv[@]}" 2>&1 | $filter | sha256sum; echo "rc ${PIPESTATUS[0]}")
+		want=$(cd "$nd" && PATH="$nd/bin:$PATH" timeout 300 "${nargv[@]}" 2>&1 | $filter | sha256sum; echo "rc ${PIPESTATUS[0]}")
 		tn=$(date +%s.%N)
-		got=$(cd "$inst" && timeout 300 occlum run --cwd /root "/bin/${argv[0]}" "${argv[@]:1}" 2>&1 | $filter | sha256sum; echo "rc ${PIPESTATUS[0]}")
+		got=$(cd "$inst" && timeout 300 occlum run --cwd /root "/bin/${argv[0]}" "${largv[@]:1}" 2>&1 | $filter | sha256sum; echo "rc ${PIPESTATUS[0]}")
 		t1=$(date +%s.%N)
 		if [ "$want" = "$got" ]; then
 			awk -v p="$pkg" -v c="${argv[*]}" -v a="$t0" -v b="$tn" -v e="$t1" \
@@ -151,8 +158,8 @@ for pkg in "${order[@]}"; do
 				'BEGIN { printf "| %s | `%s` | %.2f | %.2f | %.1fx |\n", p, c, b - a, e - b, (e - b) / (b - a) }' >>"$work/bench.md"
 		else
 			echo "FAIL $pkg: ${argv[*]}: native and LibOS outputs differ" >&2
-			(cd "$nd" && PATH="$nd/bin:$PATH" "${argv[@]}" 2>&1 | head -20) >"$work/$pkg.want" || true
-			(cd "$inst" && occlum run --cwd /root "/bin/${argv[0]}" "${argv[@]:1}" 2>&1 | head -20) >"$work/$pkg.got" || true
+			(cd "$nd" && PATH="$nd/bin:$PATH" "${nargv[@]}" 2>&1 | head -20) >"$work/$pkg.want" || true
+			(cd "$inst" && occlum run --cwd /root "/bin/${argv[0]}" "${largv[@]:1}" 2>&1 | head -20) >"$work/$pkg.got" || true
 			diff "$work/$pkg.want" "$work/$pkg.got" | head -20 >&2 || true
 			status=1
 			pkg_ok=0

@@ -18,6 +18,27 @@
 #undef O_CLOEXEC
 #define O_CLOEXEC 0x20000000
 
+/* The same values as plain integers: wasi-libc's are casts to its WASI
+ * types, which `#if O_NONBLOCK` (gnulib, gzip) cannot evaluate. */
+#undef O_APPEND
+#define O_APPEND 0x0001
+#undef O_DSYNC
+#define O_DSYNC 0x0002
+#undef O_NONBLOCK
+#define O_NONBLOCK 0x0004
+#undef O_RSYNC
+#define O_RSYNC 0x0008
+#undef O_SYNC
+#define O_SYNC 0x0010
+#undef O_CREAT
+#define O_CREAT 0x1000
+#undef O_DIRECTORY
+#define O_DIRECTORY 0x2000
+#undef O_EXCL
+#define O_EXCL 0x4000
+#undef O_TRUNC
+#define O_TRUNC 0x8000
+
 #ifndef F_DUPFD
 #define F_DUPFD 0
 #endif

@@ -156,7 +156,8 @@ _Noreturn void __cxa_rethrow(void)
 _Noreturn void __resumeException(void *obj)
 {
 	struct header *h = obj != NULL ? header_of(obj) : in_flight;
-	uncaught--; /* throw_it counts it again */
+	if (uncaught > 0)
+		uncaught--; /* throw_it counts it again */
 	throw_it(h);
 }
 

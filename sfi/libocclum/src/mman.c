@@ -85,7 +85,10 @@ void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
 /* mapped reports whether [p, p+len) lies in mapped ranges. */
 static int mapped(char *p, size_t len)
 {
-	char *end = p + round_up(len);
+	size_t size = round_up(len);
+	if (size < len || (uintptr_t)p + size < (uintptr_t)p)
+		return 0; /* past the end of memory */
+	char *end = p + size;
 	while (p < end) {
 		struct mapping *m = mappings;
 		while (m != NULL && !(p >= m->start && p < m->end))
@@ -104,7 +107,12 @@ int munmap(void *addr, size_t length)
 		errno = EINVAL;
 		return -1;
 	}
-	char *end = p + round_up(length);
+	size_t size = round_up(length);
+	if (size < length || (uintptr_t)p + size < (uintptr_t)p) {
+		errno = EINVAL;
+		return -1;
+	}
+	char *end = p + size;
 	for (struct mapping **pm = &mappings; *pm != NULL;) {
 		struct mapping *m = *pm;
 		if (p <= m->start && end >= m->end) { /* all of it */
@@ -144,6 +152,8 @@ int msync(void *addr, size_t length, int flags)
 		errno = EINVAL;
 		return -1;
 	}
+	if (round_up(length) == 0)
+		return 0; /* as Linux: a length that rounds up to nothing */
 	if (!mapped(addr, length)) {
 		errno = ENOMEM;
 		return -1;

@@ -1,8 +1,21 @@
 /* The O_* flag translation between wasi-libc's values and the ABI's Linux
  * values. */
 #include <fcntl.h>
+#include <wasi/api.h>
 
 #include "internal.h"
+
+/* include/fcntl.h restates wasi-libc's values as plain integers. */
+_Static_assert(O_APPEND == __WASI_FDFLAGS_APPEND && O_DSYNC == __WASI_FDFLAGS_DSYNC &&
+		       O_NONBLOCK == __WASI_FDFLAGS_NONBLOCK && O_RSYNC == __WASI_FDFLAGS_RSYNC &&
+		       O_SYNC == __WASI_FDFLAGS_SYNC,
+	       "fd flags");
+_Static_assert(O_CREAT == __WASI_OFLAGS_CREAT << 12 && O_DIRECTORY == __WASI_OFLAGS_DIRECTORY << 12 &&
+		       O_EXCL == __WASI_OFLAGS_EXCL << 12 && O_TRUNC == __WASI_OFLAGS_TRUNC << 12,
+	       "open flags");
+#if !(O_NONBLOCK && O_CREAT && O_APPEND)
+#error "O_* must work in #if"
+#endif
 
 uint32_t __occlum_oflags_to_linux(int flags)
 {
