@@ -167,7 +167,7 @@ var programs = []program{
 	{name: "kill_group", needs: "occlum", helpers: []string{"spin", "cat"}},
 	{name: "dup_fcntl", needs: "occlum", files: true, helpers: []string{"fdcheck"}},
 	{name: "libc_extras", needs: "occlum", files: true},
-	{name: "setjmp", needs: "occlum"},
+	{name: "setjmp", needs: "occlum", helpers: []string{"signal_parent"}},
 	{name: "cxx_exceptions", needs: "occlum"},
 	{name: "mman", needs: "occlum", files: true},
 	{name: "locks", needs: "occlum", files: true, helpers: []string{"locker"}},

@@ -53,22 +53,25 @@ func WaitReadyWith(w Waitable, try func() (int, errno.Errno), block func(ready <
 	}
 	ch := waitChans.Get().(chan struct{})
 	w.Register(ch)
+	// Deferred: block may run guest code (a signal handler) that leaves
+	// by a longjmp or an exit, unwinding through here.
+	defer func() {
+		w.Unregister(ch)
+		// Empty ch for reuse. Should a notifier still send after
+		// Unregister, the next user only sees one spurious wake-up, which
+		// its loop absorbs.
+		select {
+		case <-ch:
+		default:
+		}
+		waitChans.Put(ch)
+	}()
 	for {
 		if n, e = try(); e != errno.EAGAIN {
-			break
+			return n, e
 		}
 		if be := block(ch); be != 0 {
-			e = be
-			break
+			return n, be
 		}
 	}
-	w.Unregister(ch)
-	// Empty ch for reuse. Should a notifier still send after Unregister,
-	// the next user only sees one spurious wake-up, which its loop absorbs.
-	select {
-	case <-ch:
-	default:
-	}
-	waitChans.Put(ch)
-	return n, e
 }

@@ -19,9 +19,10 @@ func withFile(p *kernel.Process, fd uint64, fn func(f *vfs.File) errno.Errno) er
 	if e != 0 {
 		return e
 	}
-	e = fn(f)
-	f.DecRef()
-	return e
+	// Deferred: a blocking read or write runs signal handlers in place
+	// (SA_RESTART), and one that longjmps or exits unwinds through here.
+	defer f.DecRef()
+	return fn(f)
 }
 
 // WASI advice values.

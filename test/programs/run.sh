@@ -80,7 +80,7 @@ declare -A runs=(
 	[lua5.4]="lua sanity.lua|lua bench.lua"
 	[bzip2]="bzip2 -9 -c data|bzip2 -d -c data.ref.bz2|bzip2 -t data.ref.bz2"
 	[zlib]="example|minigzip -c data|minigzip -d -c data.ref.gz"
-	[mawk]="mawk -f words.awk text|mawk -F: {print\$1,NF,\$3+\$4} users|mawk {n+=length(\$0)}END{print(n,NR)} data"
+	[mawk]="mawk -f words.awk text|mawk BEGIN{r=\"a(\";print(match(\"x\",r))}|mawk /a(b/ users|mawk -F: {print\$1,NF,\$3+\$4} users|mawk {n+=length(\$0)}END{print(n,NR)} data"
 	[lz4]="lz4 -9 -c data|lz4 -d -c data.ref.lz4"
 	[cjson]="cJSON_test"
 	[sqlite3]="sqlite3 db.sqlite .read~sqlite.sql|sqlite3 db.sqlite select~count(*)~from~t;|sqlite3 :memory: .read~sqlite.sql|sqlite3 @TMP@/db.sqlite .read~sqlite.sql|sqlite3 @HOST@/db.sqlite .read~sqlite.sql|sqlite3 @HOST@/db.sqlite select~count(*)~from~t;"

@@ -5,14 +5,20 @@
  * longjmp(env, 0) returning 1, nested and repeated setjmp in one function,
  * a longjmp out of a libc callback (qsort's comparator), a Lua-style
  * protected call nested many deep, a hundred thousand round trips without
- * the C stack growing, and siglongjmp out of a signal handler with and
- * without the saved mask. */
+ * the C stack growing, siglongjmp out of a signal handler with and
+ * without the saved mask, and out of a handler that interrupted a blocking
+ * pipe read (which must let go of the pipe). */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc.h"
 #include "test.h"
 
 static jmp_buf outer, inner;
@@ -180,6 +186,55 @@ static void out_of_handler(void) {
     CHECK_OK(sigprocmask(SIG_UNBLOCK, &set, NULL));
 }
 
+/* siglongjmp out of a handler that interrupts a blocking pipe read: the
+ * read's hold on the pipe goes with it. Once the reader closes its end,
+ * a write gets EPIPE — not so if the interrupted read still held it. */
+static sigjmp_buf readenv;
+static void on_usr2(int sig) { siglongjmp(readenv, sig); }
+
+static void out_of_blocking_read(void) {
+    int data[2], stop[2];
+    CHECK_OK(pipe(data));
+    CHECK_OK(pipe(stop));
+    for (int i = 0; i < 2; i++) {
+        CHECK_OK(fcntl(data[i], F_SETFD, FD_CLOEXEC));
+        CHECK_OK(fcntl(stop[i], F_SETFD, FD_CLOEXEC));
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr2;
+    sa.sa_flags = SA_RESTART; /* the read restarts after a handler that returns */
+    CHECK_OK(sigaction(SIGUSR2, &sa, NULL));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, stop[0], 0);
+    char *sp[] = {"signal_parent", "USR2", NULL};
+    pid_t pid = spawnp("signal_parent", &fa, NULL, sp, NULL);
+    posix_spawn_file_actions_destroy(&fa);
+    CHECK(pid > 0);
+    CHECK_OK(close(stop[0]));
+    volatile int jumped = 0;
+    char c;
+    if (sigsetjmp(readenv, 1) == 0) {
+        (void)!read(data[0], &c, 1); /* nothing ever comes */
+        CHECK(0 && "read returned");
+    } else {
+        jumped = 1;
+    }
+    signal(SIGUSR2, SIG_IGN); /* the helper keeps sending until stop closes */
+    CHECK_OK(close(stop[1]));
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK_OK(close(data[0]));
+    signal(SIGPIPE, SIG_IGN);
+    errno = 0;
+    ssize_t w = write(data[1], "x", 1);
+    CHECK(w == -1 && errno == EPIPE);
+    CHECK_OK(close(data[1]));
+    printf("siglongjmp out of a blocking read: jumped %d; a write after the reader closed: %s\n",
+           (int)jumped, w == -1 ? errno_name(errno) : "accepted");
+}
+
 int main(int argc, char **argv) {
     test_init("setjmp", argc, argv);
     through_frames();
@@ -191,5 +246,6 @@ int main(int argc, char **argv) {
     protected_calls();
     round_trips();
     out_of_handler();
+    out_of_blocking_read();
     return test_done();
 }
