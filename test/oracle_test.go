@@ -170,6 +170,7 @@ var programs = []program{
 	{name: "setjmp", needs: "occlum", helpers: []string{"signal_parent"}},
 	{name: "cxx_exceptions", needs: "occlum"},
 	{name: "mman", needs: "occlum", files: true},
+	{name: "libc_misc", needs: "occlum", files: true},
 	{name: "locks", needs: "occlum", files: true, helpers: []string{"locker"}},
 	{name: "emfile", needs: "occlum", files: true},
 	{
