@@ -133,7 +133,8 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 
 	var (
 		inputs         int
-		sources        int // inputs that are compiled (not objects or archives)
+		sources        int    // inputs that are compiled (not objects or archives)
+		language       string // the last -x: what clang takes later inputs to be
 		compileOnly    bool
 		userStack      bool
 		skipLinkerNext bool // the previous -Xlinker dropped an option that takes a value
@@ -149,8 +150,13 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 				if a == "-z" && strings.HasPrefix(user[i], "stack-size=") {
 					userStack = true
 				}
+				if a == "-x" {
+					language = user[i]
+				}
 			}
 			continue
+		case strings.HasPrefix(a, "-x"): // -xc++
+			language = a[len("-x"):]
 		case a == "-" || !strings.HasPrefix(a, "-"):
 			inputs++
 			if a == "-" || !linkInput(a) {
@@ -222,6 +228,10 @@ func translate(l lang, tc toolchain, user []string) (invocation, error) {
 		// bottom of linear memory and traps, instead of silently
 		// overwriting globals and the heap.
 		args = append(args, "-Wl,--stack-first")
+		if language != "" && language != "none" && len(tc.Overlay.LinkArgs) > 0 {
+			// "-x c++ a.c": the overlay's archive is not C++ source.
+			args = append(args, "-x", "none")
+		}
 		args = append(args, tc.Overlay.LinkArgs...)
 		if len(tc.Overlay.LinkArgs) > 0 {
 			// The LibOS puts the C stack pointer back after a longjmp

@@ -2,6 +2,7 @@ package main
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -161,6 +162,18 @@ func TestTranslateOverlay(t *testing.T) {
 		"-Wl,-z,stack-size=1048576", "-Wl,--stack-first", "/occlum/lib/libocclum.a", "-Wl,--export=__stack_pointer"}
 	if !reflect.DeepEqual(inv.Args, want) {
 		t.Errorf("got  %q\nwant %q", inv.Args, want)
+	}
+	// "-x c++ a.c" (occlum-g++ on a .c file): the language ends before the
+	// overlay's archive, which clang would otherwise compile as C++.
+	for _, x := range [][]string{{"-x", "c++"}, {"-xc++"}} {
+		inv, err = translate(langCXX, tc, append(append([]string{}, x...), "a.c", "-o", "p"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.Index(inv.Args, "/occlum/lib/libocclum.a")
+		if i < 2 || inv.Args[i-2] != "-x" || inv.Args[i-1] != "none" {
+			t.Errorf("%q: got %q, want -x none before the archive", x, inv.Args)
+		}
 	}
 	// Linking objects compiles nothing: no lowering flag (clang would warn
 	// that it is unused), but the export.
