@@ -301,6 +301,20 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, res *sfi.Rese
 		}
 	}
 	status, trap := statusOf(p, err)
+	// A program that failed after its memory could not grow (malloc
+	// returned NULL) most likely failed for that: say which limit, and
+	// the Occlum.json field to raise.
+	if note := res.GrowRefused(); note != "" && (trap != "" || (status.IfExited() && status.ExitCode() != 0)) {
+		if trap != "" {
+			trap += "; " + note
+		} else {
+			l.log.Info("process exit after a refused memory growth", zap.Int32("pid", p.PID), zap.String("note", note))
+			if l.cfg.Metadata.Debuggable {
+				msg := fmt.Sprintf("occlum: process %d (%s) exited with status %d; %s\n", p.PID, firstArg(p.Args), status.ShellStatus(), note)
+				l.stdio[2].Impl().Write([]byte(msg))
+			}
+		}
+	}
 	if trap != "" {
 		l.log.Info("process fault", zap.Int32("pid", p.PID), zap.String("trap", trap))
 		if l.cfg.Metadata.Debuggable {

@@ -271,3 +271,52 @@ func TestRootOverUserSpace(t *testing.T) {
 		t.Errorf("MemoryUsed = %d with no process", used)
 	}
 }
+
+// A program that fails after its memory could not grow (malloc returned
+// NULL) is reported with the limit that refused it and the Occlum.json
+// field to raise: after a trap, and after a failing exit.
+func TestGrowRefusedReported(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	l, install, cleanup, err := libostest.Boot(ctx, libostest.ProgramOptions{Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	const grow = `(drop (memory.grow (i32.const 60000)))` // 3.7 GiB: past any per-process limit
+	for path, wat := range map[string]string{
+		"/bin/trap":  `(module (memory (export "memory") 1) (func (export "_start") ` + grow + ` unreachable))`,
+		"/bin/exit1": `(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1) (func (export "_start") ` + grow + ` (call $exit (i32.const 1))))`,
+		"/bin/exit0": `(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))) (memory (export "memory") 1) (func (export "_start") ` + grow + ` (call $exit (i32.const 0))))`,
+	} {
+		if err := install(path, wattest.Compile(t, wat)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/bin/trap", 134, "killed by SIGABRT: unreachable"},
+		{"/bin/exit1", 1, "exited with status 1"},
+		{"/bin/exit0", 0, ""}, // it coped: nothing to report
+	} {
+		out.Reset()
+		st, err := l.Run(ctx, tc.path, []string{tc.path}, nil)
+		if err != nil || st.ShellStatus() != tc.status {
+			t.Fatalf("%s: status %d, err %v", tc.path, st.ShellStatus(), err)
+		}
+		got := out.String()
+		if tc.want == "" {
+			if got != "" {
+				t.Errorf("%s: reported %q", tc.path, got)
+			}
+			continue
+		}
+		if !strings.Contains(got, tc.want) || !strings.Contains(got, "its memory could not grow past the per-process limit") ||
+			!strings.Contains(got, "default_heap_size") || !strings.Contains(got, "Occlum.json") {
+			t.Errorf("%s: report %q, want %q and the limit with its Occlum.json field", tc.path, got, tc.want)
+		}
+	}
+}

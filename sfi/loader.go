@@ -121,7 +121,11 @@ func NewLoader(ctx context.Context, o Options) (*Loader, error) {
 	if limit == 0 || limit > 65536 {
 		limit = 65536
 	}
-	rc = rc.WithMemoryLimitPages(uint32(limit))
+	// wazero's own limit stays at the 4 GiB of wasm32: the per-process
+	// limit is the loader's (the initial memory checked in Load, growth in
+	// pooledMemory.Reallocate), so that a refused growth is seen and
+	// reported (Reservation.GrowRefused) instead of refused unseen inside
+	// wazero.
 	l := &Loader{limitPages: uint32(limit), programs: map[[32]byte]*Program{}, abi: map[string]map[string]api.FunctionDefinition{},
 		memory: newMemoryPool(cacheLimit(o.UserSpaceSize), o.UserSpaceSize)}
 	if o.CacheDir != "" {
@@ -192,8 +196,8 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 	cm, err := l.compile(ctx, inst)
 	if err != nil {
 		if strings.Contains(err.Error(), "over limit of") {
-			return nil, &Error{Path: path, Reason: fmt.Sprintf("needs more memory at start than the per-process limit of %d MiB (%s; the limit is process.default_stack_size + default_heap_size + default_mmap_size in Occlum.json)",
-				uint64(l.limitPages)*PageSize>>20, err)}
+			return nil, &Error{Path: path, Reason: fmt.Sprintf("needs more memory at start than the per-process limit of %d MiB (%s; the limit is %s)",
+				uint64(l.limitPages)*PageSize>>20, err, perProcessLimit)}
 		}
 		return nil, &Error{Path: path, Reason: "invalid WebAssembly: " + err.Error()}
 	}
@@ -204,6 +208,11 @@ func (l *Loader) Load(ctx context.Context, path string, bin []byte) (*Program, e
 	p := &Program{Module: cm, Hash: sum, WritesTables: rep.WritesTables}
 	if m, ok := cm.ExportedMemories()["memory"]; ok { // verify made sure
 		p.initialMemory = uint64(m.Min()) * PageSize
+	}
+	if limit := uint64(l.limitPages) * PageSize; p.initialMemory > limit {
+		cm.Close(ctx)
+		return nil, &Error{Path: path, Reason: fmt.Sprintf("needs more memory at start than the per-process limit of %d MiB (%s at start; the limit is %s)",
+			limit>>20, mib(p.initialMemory), perProcessLimit)}
 	}
 	invokes, err := nonlocal.Imports(cm)
 	if err != nil {
@@ -363,6 +372,32 @@ type Reservation struct {
 	loader *Loader
 	prog   *Program
 	mem    *pooledMemory // nil once instantiated or released
+	inst   *pooledMemory // the instance's memory, once instantiated
+}
+
+// perProcessLimit names the Occlum.json fields behind the per-process
+// memory limit.
+const perProcessLimit = "process.default_stack_size + default_heap_size + default_mmap_size in Occlum.json"
+
+// GrowRefused says, if the instance's linear memory was ever refused a
+// growth (malloc then returned NULL), which limit refused it and the
+// Occlum.json field to raise; "" otherwise.
+func (r *Reservation) GrowRefused() string {
+	if r == nil || r.inst == nil {
+		return ""
+	}
+	switch r.inst.refused {
+	case processLimit:
+		return fmt.Sprintf("its memory could not grow past the per-process limit of %d MiB (%s)",
+			uint64(r.loader.limitPages)*PageSize>>20, perProcessLimit)
+	case userSpaceFull:
+		if r.loader.memory.space.limit == 0 {
+			return "its memory could not grow: the host had no memory to give it"
+		}
+		return fmt.Sprintf("its memory could not grow: all processes together held the %s of resource_limits.user_space_size in Occlum.json",
+			mib(r.loader.memory.space.limit))
+	}
+	return ""
 }
 
 // Reserve charges prog's initial linear memory to the user space account.
@@ -403,13 +438,14 @@ func (r *Reservation) Instantiate(ctx context.Context) (api.Module, error) {
 		return nil, errors.New("sfi: reservation already used")
 	}
 	r.mem = nil
+	r.inst = mem
 	pool, given := r.loader.memory, false
 	alloc := experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
 		if given { // a program has one memory: not reached
 			return pool.Allocate(0, max)
 		}
 		given = true
-		mem.max = max
+		mem.max = min(max, uint64(r.loader.limitPages)*PageSize)
 		return mem
 	})
 	ctx = experimental.WithMemoryAllocator(ctx, alloc)

@@ -234,7 +234,18 @@ type pooledMemory struct {
 	// length, or, before the first Reallocate, the reservation made for it
 	// (Loader.Reserve).
 	held uint64
+	// refused records the last growth refused (Reservation.GrowRefused).
+	refused refusal
 }
+
+// refusal is why a memory could not grow.
+type refusal uint8
+
+const (
+	notRefused    refusal = iota
+	processLimit          // past the per-process maximum
+	userSpaceFull         // past user_space_size, all processes together
+)
 
 // Reallocate implements experimental.LinearMemory. It returns nil — and
 // wazero's memory.grow returns -1, so malloc returns NULL — when size is
@@ -242,18 +253,22 @@ type pooledMemory struct {
 // the user space limit.
 func (m *pooledMemory) Reallocate(size uint64) []byte {
 	if size > m.max {
+		m.refused = processLimit
 		return nil
 	}
 	if m.mem == nil {
 		if m.mem = m.pool.get(reservation(m.max)); m.mem == nil {
+			m.refused = userSpaceFull // the host would not map it
 			return nil
 		}
 	}
 	if size > uint64(len(m.mem)) {
+		m.refused = processLimit
 		return nil
 	}
 	if size > m.held {
 		if !m.pool.space.charge(size - m.held) {
+			m.refused = userSpaceFull
 			return nil
 		}
 	} else {
