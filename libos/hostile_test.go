@@ -715,6 +715,15 @@ func hostileKeep(fam, name string, a []uint64, img []byte) bool {
 		// Setting the limits of another process (the root, whose
 		// descriptor table every child inherits) is allowed to root.
 		return a[2] == 0 || i32(0) == 0 || i32(0) < 0 || i32(0) >= 1000
+	case occlum.ModuleName + ".poll":
+		// poll(fds, nfds, timeout_ns, sigmask, result) with a timeout is a
+		// sleep: only those that must return at once (no wait, or
+		// arguments that fail their checks).
+		fits := func(p, size uint64) bool { return p+size <= uint64(len(img)) }
+		timeout := int64(a[2])
+		return timeout == 0 || (timeout > 0 && timeout < int64(time.Millisecond)) ||
+			!fits(uint64(uint32(a[0])), 8*uint64(uint32(a[1]))) || !fits(uint64(uint32(a[4])), 4) ||
+			(uint32(a[3]) != 0 && !fits(uint64(uint32(a[3])), 8))
 	case wasi.ModuleName + ".poll_oneoff":
 		// A poll whose subscriptions are all long clocks or the empty
 		// pipe is a sleep: only those that must return at once.

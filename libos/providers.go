@@ -13,7 +13,11 @@ import (
 
 	"github.com/occlumgo/occlum/core/fdtable"
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/socket"
 	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/net/inet"
+	"github.com/occlumgo/occlum/net/resolve"
+	"github.com/occlumgo/occlum/net/unix"
 	"github.com/occlumgo/occlum/sfi"
 	"github.com/occlumgo/occlum/syscalls/abi"
 	"github.com/occlumgo/occlum/syscalls/occlum"
@@ -110,12 +114,17 @@ func integrityReporter(log *zap.Logger, stderr io.Writer) func(error) {
 
 // ProvideKernel creates the kernel with the configured limits.
 func ProvideKernel(o Options, ns *vfs.Namespace) *kernel.Kernel {
-	return kernel.New(ns, kernel.SystemClock(), rand.Reader, kernel.Limits{
+	k := kernel.New(ns, kernel.SystemClock(), rand.Reader, kernel.Limits{
 		MaxProcesses:  o.Config.ResourceLimits.MaxNumOfThreads,
 		MaxOpenFiles:  fdtable.DefaultLimit,
 		UserSpaceSize: uint64(o.Config.ResourceLimits.UserSpaceSize),
 		ProcessMemory: uint64(o.Config.Process.MemoryLimit()),
 	})
+	k.Net = socket.NewStack()
+	k.Net.Register(unix.New(ns), socket.AF_UNIX)
+	k.Net.Register(inet.New(), socket.AF_INET, socket.AF_INET6)
+	k.Resolver = &resolve.Resolver{NS: ns}
+	return k
 }
 
 // ProvideLoader starts the runtime and registers the syscall families.

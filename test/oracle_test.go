@@ -185,6 +185,16 @@ var programs = []program{
 		helpers:    []string{"empty"},
 		nativeArgs: []string{"-n", "2000"},
 	},
+
+	// Networking: sockets over loopback and AF_UNIX, poll/select, epoll,
+	// eventfd, getaddrinfo (include/net.h), each in one process.
+	{name: "sock_tcp", needs: "occlum"},
+	{name: "sock_udp", needs: "occlum"},
+	{name: "sock_unix", needs: "occlum"},
+	{name: "sock_poll", needs: "occlum"},
+	{name: "sock_epoll", needs: "occlum"},
+	{name: "sock_errors", needs: "occlum"},
+	{name: "sock_getaddrinfo", needs: "occlum"},
 }
 
 // Fixtures: what the programs above expect in their working directory.

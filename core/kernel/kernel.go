@@ -9,13 +9,16 @@
 package kernel
 
 import (
+	"context"
 	"io"
+	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/fdtable"
 	"github.com/occlumgo/occlum/core/locks"
+	"github.com/occlumgo/occlum/core/socket"
 	"github.com/occlumgo/occlum/core/vfs"
 )
 
@@ -52,6 +55,14 @@ func (k *Kernel) MemoryUsed() uint64 {
 	return k.Memory.MemoryUsed()
 }
 
+// Resolver looks host names up for getaddrinfo (net/resolve).
+type Resolver interface {
+	// Lookup returns name's addresses of family (0: any; 2: IPv4; 10:
+	// IPv6). Errors: EINVAL (not a host name), ENOENT (no such name),
+	// EAGAIN (no answer now).
+	Lookup(ctx context.Context, name string, family int) ([]netip.Addr, errno.Errno)
+}
+
 // Clock gives the kernel's notion of time. Tests replace it.
 type Clock interface {
 	Now() time.Time
@@ -81,6 +92,11 @@ type Kernel struct {
 	Memory MemoryMeter
 	// Locks are the advisory file locks (fcntl, flock) of every process.
 	Locks *locks.Table
+	// Net maps address families to socket providers (set by the
+	// composition root; nil: no sockets).
+	Net *socket.Stack
+	// Resolver turns host names into addresses (nil: numeric only).
+	Resolver Resolver
 
 	mu      sync.Mutex
 	procs   map[int32]*Process

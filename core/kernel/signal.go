@@ -421,3 +421,30 @@ func (p *Process) BlockRestarting(ctx context.Context, mod api.Module, ready <-c
 		return e
 	}
 }
+
+// TemporaryMask installs mask as the blocked set for the rest of a
+// syscall (ppoll, pselect, epoll_pwait) and returns what to call when the
+// syscall returns: it puts the old mask back unless a signal the
+// temporary mask let through is about to be delivered, in which case the
+// handler runs with the temporary mask and the old one comes back after
+// it, as Linux does.
+func (p *Process) TemporaryMask(mask SigSet) (done func()) {
+	p.mu.Lock()
+	saved := p.sigs.mask
+	p.sigs.mask = mask &^ unblockable
+	p.sigs.restoreMask = &saved
+	p.updateAttentionLocked()
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.sigs.restoreMask != nil && p.sigs.pending&^p.sigs.mask == 0 {
+			p.sigs.mask = *p.sigs.restoreMask
+			p.sigs.restoreMask = nil
+			p.updateAttentionLocked()
+		}
+	}
+}
+
+// Cred returns the process's credentials as sockets report them.
+func (p *Process) Cred() (pid int32, uid, gid uint32) { return p.PID, 0, 0 }

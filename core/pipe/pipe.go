@@ -13,21 +13,20 @@
 //
 // # Wake-ups
 //
-// Register(ch) on an end arranges for ch to get a non-blocking send
-// whenever that end may have become ready. A waiter must register first,
-// then check (Read, Write or Readiness), and only then wait on ch: a change
-// that happens after the check always finds ch registered. Sends happen
-// only on changes that can make an end ready, which is enough for such a
-// waiter:
-//   - read end: a write into an empty pipe; the last write end closing.
-//   - write end: a read while fewer than AtomicIOBytes bytes were free; the
-//     last read end closing.
+// EventRegister(e) on an end (vfs.Waitable) arranges for e to be notified
+// whenever that end may have changed. A waiter must register first, then
+// check (Read, Write or Readiness), and only then wait: a change that
+// happens after the check always finds e registered. Every change is
+// notified, so edge-triggered epoll sees each one:
+//   - read end: every write that moves bytes (EventIn); the last write end
+//     closing (EventHup).
+//   - write end: every read that frees bytes (EventOut); the last read end
+//     closing (EventErr).
 //
-// Wake-ups may be spurious; a woken waiter checks again. Unregister takes
-// the pipe's lock, so no send reaches ch after it returns.
+// Wake-ups may be spurious; a woken waiter checks again.
 //
-// Lock order: pipe.mu is the only lock; nothing is called while it is held
-// except non-blocking channel sends.
+// Lock order: pipe.mu, then the ends' waiter.Queue locks (notifications
+// are sent with pipe.mu held).
 package pipe
 
 import (
@@ -38,6 +37,7 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/core/waiter"
 )
 
 // Capacities, in bytes.
@@ -64,11 +64,11 @@ type pipe struct {
 	ino  uint64
 	time int64 // creation time, ns since the epoch
 
-	mu               sync.Mutex // guards everything below
-	buf              []byte     // the ring; len(buf) is a power of two
-	rpos, wpos       uint64     // bytes ever read and written; wpos-rpos are buffered
-	readers, writers int        // open ends
-	rwait, wwait     []chan<- struct{}
+	mu               sync.Mutex   // guards everything below
+	buf              []byte       // the ring; len(buf) is a power of two
+	rpos, wpos       uint64       // bytes ever read and written; wpos-rpos are buffered
+	readers, writers int          // open ends
+	rq, wq           waiter.Queue // waiters on the read and the write end
 }
 
 // ReadEnd is the read side of a pipe.
@@ -148,11 +148,8 @@ func (r *ReadEnd) Read(b []byte) (int, errno.Errno) {
 	i := int(p.rpos & mask)
 	c := copy(b[:n], p.buf[i:])
 	copy(b[c:n], p.buf)
-	wake := len(p.buf)-avail < AtomicIOBytes
 	p.rpos += uint64(n)
-	if wake {
-		notify(p.wwait)
-	}
+	p.wq.Notify(vfs.EventOut)
 	p.mu.Unlock()
 	return n, 0
 }
@@ -197,9 +194,7 @@ func (w *WriteEnd) Write(b []byte) (int, errno.Errno) {
 	c := copy(p.buf[i:], b[:n])
 	copy(p.buf, b[c:n])
 	p.wpos += uint64(n)
-	if used == 0 {
-		notify(p.rwait)
-	}
+	p.rq.Notify(vfs.EventIn)
 	p.mu.Unlock()
 	return n, 0
 }
@@ -207,18 +202,6 @@ func (w *WriteEnd) Write(b []byte) (int, errno.Errno) {
 // Read implements vfs.FileImpl.Read for the write end: not open for
 // reading.
 func (w *WriteEnd) Read([]byte) (int, errno.Errno) { return 0, errno.EBADF }
-
-// notify wakes every waiter in ws without blocking.
-//
-// Preconditions: pipe.mu is held.
-func notify(ws []chan<- struct{}) {
-	for _, ch := range ws {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-}
 
 // Readiness implements vfs.FileImpl.Readiness: EventIn when data is
 // buffered, EventHup when no write end is open. As on Linux, end of file
@@ -254,41 +237,17 @@ func (w *WriteEnd) Readiness(mask vfs.Events) vfs.Events {
 	return ev & mask
 }
 
-// Register implements vfs.Waitable; see the package comment.
-func (r *ReadEnd) Register(ch chan<- struct{}) { r.p.register(&r.p.rwait, ch) }
+// EventRegister implements vfs.Waitable; see the package comment.
+func (r *ReadEnd) EventRegister(e *waiter.Entry) { r.p.rq.Register(e) }
 
-// Unregister implements vfs.Waitable.
-func (r *ReadEnd) Unregister(ch chan<- struct{}) { r.p.unregister(&r.p.rwait, ch) }
+// EventUnregister implements vfs.Waitable.
+func (r *ReadEnd) EventUnregister(e *waiter.Entry) { r.p.rq.Unregister(e) }
 
-// Register implements vfs.Waitable; see the package comment.
-func (w *WriteEnd) Register(ch chan<- struct{}) { w.p.register(&w.p.wwait, ch) }
+// EventRegister implements vfs.Waitable; see the package comment.
+func (w *WriteEnd) EventRegister(e *waiter.Entry) { w.p.wq.Register(e) }
 
-// Unregister implements vfs.Waitable.
-func (w *WriteEnd) Unregister(ch chan<- struct{}) { w.p.unregister(&w.p.wwait, ch) }
-
-// register adds ch to *ws. A channel registered twice is kept twice and
-// must be unregistered twice.
-func (p *pipe) register(ws *[]chan<- struct{}, ch chan<- struct{}) {
-	p.mu.Lock()
-	*ws = append(*ws, ch)
-	p.mu.Unlock()
-}
-
-// unregister removes one registration of ch from *ws.
-func (p *pipe) unregister(ws *[]chan<- struct{}, ch chan<- struct{}) {
-	p.mu.Lock()
-	s := *ws
-	for i := range s {
-		if s[i] == ch {
-			last := len(s) - 1
-			s[i] = s[last]
-			s[last] = nil
-			*ws = s[:last]
-			break
-		}
-	}
-	p.mu.Unlock()
-}
+// EventUnregister implements vfs.Waitable.
+func (w *WriteEnd) EventUnregister(e *waiter.Entry) { w.p.wq.Unregister(e) }
 
 // Close implements vfs.FileImpl.Close. Closing the last read end makes
 // writes fail with EPIPE and wakes the write end's waiters. Closing again
@@ -300,7 +259,7 @@ func (r *ReadEnd) Close() errno.Errno {
 		r.closed = true
 		p.readers--
 		if p.readers == 0 {
-			notify(p.wwait)
+			p.wq.Notify(vfs.EventErr)
 		}
 	}
 	p.mu.Unlock()
@@ -317,7 +276,7 @@ func (w *WriteEnd) Close() errno.Errno {
 		w.closed = true
 		p.writers--
 		if p.writers == 0 {
-			notify(p.rwait)
+			p.rq.Notify(vfs.EventHup)
 		}
 	}
 	p.mu.Unlock()

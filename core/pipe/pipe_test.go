@@ -12,6 +12,7 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/core/waiter"
 )
 
 // blockingWrite writes all of b as a blocking write(2) on a pipe does: it
@@ -65,9 +66,7 @@ func show(b []byte) string {
 // waiters returns how many channels are registered on each side.
 func waiters(r *ReadEnd) (readers, writers int) {
 	p := r.p
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.rwait), len(p.wwait)
+	return p.rq.Count(), p.wq.Count()
 }
 
 // waitRegistered waits until n waiters are registered on the read side
@@ -313,38 +312,45 @@ func TestNoAllocation(t *testing.T) {
 
 func TestRegisterUnregister(t *testing.T) {
 	r, w := New(0)
-	a, b := make(chan struct{}, 1), make(chan struct{}, 1)
-	r.Register(a)
-	r.Register(a) // kept twice
-	r.Register(b)
-	w.Register(b)
-	if rw, ww := waiters(r); rw != 3 || ww != 1 {
+	a, b, c := make(chan struct{}, 1), make(chan struct{}, 1), make(chan struct{}, 1)
+	ea, eb, ec := waiter.NewChannelEntry(vfs.EventIn, a), waiter.NewChannelEntry(vfs.EventIn, b), waiter.NewChannelEntry(vfs.EventOut, c)
+	r.EventRegister(ea)
+	r.EventRegister(eb)
+	w.EventRegister(ec)
+	if rw, ww := waiters(r); rw != 2 || ww != 1 {
 		t.Fatalf("waiters %d, %d", rw, ww)
 	}
 	mustWrite(t, w, []byte("x"), 1, 0)
-	if len(a) != 1 || len(b) != 1 {
-		t.Fatalf("a write into an empty pipe woke %d, %d; want both", len(a), len(b))
+	if len(a) != 1 || len(b) != 1 || len(c) != 0 {
+		t.Fatalf("a write woke %d, %d, %d; want both readers only", len(a), len(b), len(c))
 	}
 	<-a
 	<-b
+	// Every write is notified, so edge-triggered waiters see each one.
 	mustWrite(t, w, []byte("y"), 1, 0)
-	if len(a)+len(b) != 0 {
-		t.Error("a write into a non-empty pipe woke a reader")
+	if len(a) != 1 || len(b) != 1 {
+		t.Error("a write into a non-empty pipe did not wake the readers")
 	}
 	mustRead(t, r, 1, []byte("x"), 0)
-	if len(b) != 0 {
-		t.Error("a read with plenty of room woke a writer")
+	if len(c) != 1 {
+		t.Error("a read did not wake the writer")
 	}
-	r.Unregister(a)
-	r.Unregister(b)
-	w.Unregister(b)
-	w.Unregister(make(chan struct{})) // not registered: no effect
-	if rw, ww := waiters(r); rw != 1 || ww != 0 {
+	r.EventUnregister(ea)
+	r.EventUnregister(eb)
+	w.EventUnregister(ec)
+	w.EventUnregister(waiter.NewChannelEntry(vfs.EventOut, c)) // not registered: no effect
+	if rw, ww := waiters(r); rw != 0 || ww != 0 {
 		t.Fatalf("waiters %d, %d after unregistering", rw, ww)
 	}
-	r.Unregister(a)
-	if rw, _ := waiters(r); rw != 0 {
-		t.Fatal("second registration not removed")
+	r.Close()
+	if len(c) != 1 {
+		<-c
+	}
+	<-c
+	w.EventRegister(ec)
+	r.Close() // closing again notifies nothing
+	if len(c) != 0 {
+		t.Error("a second close woke the writer")
 	}
 }
 
@@ -453,8 +459,9 @@ func TestPartialWriteInterrupted(t *testing.T) {
 func TestPollStyleWait(t *testing.T) {
 	r, w := New(0)
 	ch := make(chan struct{}, 1)
-	r.Register(ch)
-	defer r.Unregister(ch)
+	e := waiter.NewChannelEntry(vfs.EventIn, ch)
+	r.EventRegister(e)
+	defer r.EventUnregister(e)
 	go func() {
 		time.Sleep(5 * time.Millisecond)
 		w.Write([]byte("x"))

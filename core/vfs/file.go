@@ -98,6 +98,18 @@ func (f *File) OnLastClose(id any, fn func()) {
 	f.onClose = append(f.onClose, closeHook{id, fn})
 }
 
+// RemoveOnLastClose forgets the hook registered under id, if any.
+func (f *File) RemoveOnLastClose(id any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, h := range f.onClose {
+		if h.id == id {
+			f.onClose = append(f.onClose[:i], f.onClose[i+1:]...)
+			return
+		}
+	}
+}
+
 // Read reads at the current offset (seekable files) or from the stream.
 func (f *File) Read(p []byte) (int, errno.Errno) {
 	if !f.Flags().Readable() {

@@ -21,6 +21,12 @@ type Mount struct {
 	Dev uint64
 	// Source is the mount source as configured (for /proc/mounts-like output).
 	Source string
+
+	// sockets holds the inode numbers of files bound as UNIX socket names
+	// (MarkSocket): stat reports them as S_IFSOCK, since mount types store
+	// no special files.
+	sockets sync.Map
+	nsocket atomic.Int32
 }
 
 // Dentry is a resolved path: the inode, the mount it belongs to, and the

@@ -25,7 +25,29 @@ func (d Dentry) Stat() (Stat, errno.Errno) {
 		return Stat{}, e
 	}
 	st.Dev = d.Mount.Dev
+	if d.Mount.nsocket.Load() > 0 && st.Type() == TypeRegular {
+		if _, ok := d.Mount.sockets.Load(st.Ino); ok {
+			st.Mode = TypeSocket.ModeBits() | st.Perm()
+		}
+	}
 	return st, 0
+}
+
+// MarkSocket records that the regular file p (just created by a UNIX
+// socket's bind) names a socket: stat reports S_IFSOCK until it is
+// unlinked.
+func (n *Namespace) MarkSocket(p string) {
+	d, e := n.Resolve(p, false)
+	if e != 0 {
+		return
+	}
+	st, e := d.Inode.Stat()
+	if e != 0 {
+		return
+	}
+	if _, loaded := d.Mount.sockets.LoadOrStore(st.Ino, true); !loaded {
+		d.Mount.nsocket.Add(1)
+	}
 }
 
 // FDTable gives Open access to the opener's descriptors, for inodes that
@@ -246,7 +268,24 @@ func (n *Namespace) Unlink(p string) errno.Errno {
 	if n.isMountPoint(childPath(parent.Path, name)) {
 		return errno.EISDIR
 	}
-	return parent.Inode.Unlink(name)
+	var sockIno uint64
+	marked := false
+	if parent.Mount.nsocket.Load() > 0 {
+		if c, e := parent.Inode.Lookup(name); e == 0 {
+			if st, e := c.Stat(); e == 0 && st.Nlink <= 1 {
+				_, marked = parent.Mount.sockets.Load(st.Ino)
+				sockIno = st.Ino
+			}
+		}
+	}
+	if e := parent.Inode.Unlink(name); e != 0 {
+		return e
+	}
+	if marked {
+		parent.Mount.sockets.Delete(sockIno)
+		parent.Mount.nsocket.Add(-1)
+	}
+	return 0
 }
 
 // Symlink makes p a symbolic link to target.

@@ -32,5 +32,5 @@ func (UnimplementedFile) Stat() (Stat, errno.Errno)                { return Stat
 func (UnimplementedFile) SetAttr(SetAttr) errno.Errno              { return errno.EINVAL }
 func (UnimplementedFile) Sync(bool) errno.Errno                    { return errno.EINVAL }
 func (UnimplementedFile) ReadDir() ([]Dirent, errno.Errno)         { return nil, errno.ENOTDIR }
-func (UnimplementedFile) Readiness(mask Events) Events             { return mask }
+func (UnimplementedFile) Readiness(mask Events) Events             { return mask & (EventIn | EventOut) }
 func (UnimplementedFile) Close() errno.Errno                       { return errno.ESUCCESS }

@@ -22,6 +22,7 @@ package vfs
 
 import (
 	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/waiter"
 )
 
 // MaxSymlinks is the number of symbolic links one resolution may follow,
@@ -215,20 +216,24 @@ type Appender interface {
 }
 
 // Waitable is implemented by FileImpls whose readiness changes over time
-// (pipes, sockets). Register arranges for ch to receive (without blocking) a
-// value whenever readiness may have changed; Unregister undoes it.
+// (pipes, sockets, eventfds, epoll instances). EventRegister arranges for
+// e to be notified whenever readiness in e's mask may have changed, from
+// the moment it returns; EventUnregister undoes it. A waiter registers,
+// then checks Readiness, and only then sleeps, so that no change is lost.
 type Waitable interface {
-	Register(ch chan<- struct{})
-	Unregister(ch chan<- struct{})
+	EventRegister(e *waiter.Entry)
+	EventUnregister(e *waiter.Entry)
 }
 
-// Events is a poll(2) event mask.
-type Events uint16
+// Events is a poll(2) event mask (waiter.Events).
+type Events = waiter.Events
 
 // Poll events, with Linux values.
 const (
-	EventIn  Events = 0x1
-	EventOut Events = 0x4
-	EventErr Events = 0x8
-	EventHup Events = 0x10
+	EventIn    = waiter.EventIn
+	EventPri   = waiter.EventPri
+	EventOut   = waiter.EventOut
+	EventErr   = waiter.EventErr
+	EventHup   = waiter.EventHup
+	EventRdHup = waiter.EventRdHup
 )

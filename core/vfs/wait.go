@@ -5,11 +5,21 @@ import (
 	"sync"
 
 	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/waiter"
 )
 
 // waitChans recycles the wake channels of WaitReady, so that blocking
 // costs no allocation. A channel is put back empty and unregistered.
-var waitChans = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
+var waitChans = sync.Pool{New: func() any {
+	ch := make(chan struct{}, 1)
+	return &chanEntry{ch, waiter.NewChannelEntry(waiter.AllEvents, ch)}
+}}
+
+// chanEntry is a wake channel and the waiter entry that sends to it.
+type chanEntry struct {
+	ch    chan struct{}
+	entry *waiter.Entry
+}
 
 // WaitReady gives blocking semantics to an operation on a stream that never
 // blocks. It calls try until try returns something other than EAGAIN, and
@@ -51,12 +61,13 @@ func WaitReadyWith(w Waitable, try func() (int, errno.Errno), block func(ready <
 	if e != errno.EAGAIN || w == nil {
 		return n, e
 	}
-	ch := waitChans.Get().(chan struct{})
-	w.Register(ch)
+	ce := waitChans.Get().(*chanEntry)
+	ch := ce.ch
+	w.EventRegister(ce.entry)
 	// Deferred: block may run guest code (a signal handler) that leaves
 	// by a longjmp or an exit, unwinding through here.
 	defer func() {
-		w.Unregister(ch)
+		w.EventUnregister(ce.entry)
 		// Empty ch for reuse. Should a notifier still send after
 		// Unregister, the next user only sees one spurious wake-up, which
 		// its loop absorbs.
@@ -64,7 +75,7 @@ func WaitReadyWith(w Waitable, try func() (int, errno.Errno), block func(ready <
 		case <-ch:
 		default:
 		}
-		waitChans.Put(ch)
+		waitChans.Put(ce)
 	}()
 	for {
 		if n, e = try(); e != errno.EAGAIN {

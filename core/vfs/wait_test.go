@@ -7,42 +7,24 @@ import (
 	"time"
 
 	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/waiter"
 )
 
 // flag is a Waitable whose readiness is a boolean.
 type flag struct {
-	mu      sync.Mutex
-	ready   bool
-	waiters []chan<- struct{}
+	mu    sync.Mutex
+	ready bool
+	q     waiter.Queue
 }
 
-func (f *flag) Register(ch chan<- struct{}) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.waiters = append(f.waiters, ch)
-}
-
-func (f *flag) Unregister(ch chan<- struct{}) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i, c := range f.waiters {
-		if c == ch {
-			f.waiters = append(f.waiters[:i], f.waiters[i+1:]...)
-			return
-		}
-	}
-}
+func (f *flag) EventRegister(e *waiter.Entry)   { f.q.Register(e) }
+func (f *flag) EventUnregister(e *waiter.Entry) { f.q.Unregister(e) }
 
 func (f *flag) set() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ready = true
-	for _, ch := range f.waiters {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
+	f.q.Notify(EventIn)
 }
 
 func (f *flag) try() (int, errno.Errno) {
@@ -72,8 +54,8 @@ func TestWaitReady(t *testing.T) {
 	if n, e := WaitReady(ctx, f, f.try); n != 1 || e != 0 {
 		t.Errorf("woken: %d, %v", n, e)
 	}
-	if len(f.waiters) != 0 {
-		t.Errorf("%d waiters left", len(f.waiters))
+	if f.q.Count() != 0 {
+		t.Errorf("%d waiters left", f.q.Count())
 	}
 
 	f = &flag{}
@@ -82,7 +64,7 @@ func TestWaitReady(t *testing.T) {
 	if n, e := WaitReady(cctx, f, f.try); n != 7 || e != errno.EINTR {
 		t.Errorf("context ended: %d, %v; want the last count with EINTR", n, e)
 	}
-	if len(f.waiters) != 0 {
-		t.Errorf("%d waiters left", len(f.waiters))
+	if f.q.Count() != 0 {
+		t.Errorf("%d waiters left", f.q.Count())
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/occlumgo/occlum/sfi/nonlocal"
+	"github.com/occlumgo/occlum/syscalls/occlum"
 )
 
 // tools is an occlum-cc built from this tree and a libocclum built with it,
@@ -249,12 +250,19 @@ func abiFunctions(t *testing.T) map[string]int {
 }
 
 // TestImportsMatchTheABIDoc: every `occlum` function libocclum imports is in
-// docs/abi.md with the same number of i32 parameters and one i32 result,
-// and every function of the document is used by libocclum.
+// docs/abi.md with the same number of parameters, of the types the LibOS
+// declares (i32, and i64 for timeouts), and one i32 result, and every
+// function of the document is used by libocclum.
 func TestImportsMatchTheABIDoc(t *testing.T) {
 	doc := abiFunctions(t)
+	decl := map[string][]api.ValueType{}
+	for _, f := range occlum.Funcs() {
+		for _, p := range f.Params {
+			decl[f.Name] = append(decl[f.Name], p.Type)
+		}
+	}
 	used := map[string]bool{}
-	for _, prog := range []string{"test/abi.c", "test/smoke.c"} {
+	for _, prog := range []string{"test/abi.c", "test/smoke.c", "test/net_compile.c"} {
 		src, err := os.ReadFile(prog)
 		if err != nil {
 			t.Fatal(err)
@@ -269,9 +277,9 @@ func TestImportsMatchTheABIDoc(t *testing.T) {
 			if len(sig.params) != n {
 				t.Errorf("occlum.%s has %d parameters, docs/abi.md says %d", name, len(sig.params), n)
 			}
-			for _, p := range sig.params {
-				if p != api.ValueTypeI32 {
-					t.Errorf("occlum.%s has a %s parameter; the ABI's are i32", name, api.ValueTypeName(p))
+			for i, p := range sig.params {
+				if i < len(decl[name]) && p != decl[name][i] {
+					t.Errorf("occlum.%s parameter %d is %s; the LibOS declares %s", name, i, api.ValueTypeName(p), api.ValueTypeName(decl[name][i]))
 				}
 			}
 			if len(sig.results) != 1 || sig.results[0] != api.ValueTypeI32 {

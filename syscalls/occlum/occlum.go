@@ -29,5 +29,8 @@ func Funcs() []abi.Func {
 	fs = append(fs, infoFuncs...)
 	fs = append(fs, rlimitFuncs...)
 	fs = append(fs, unwindFuncs...)
+	fs = append(fs, socketFuncs...)
+	fs = append(fs, pollFuncs...)
+	fs = append(fs, resolveFuncs...)
 	return fs
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/socket"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/syscalls/abi"
 )
@@ -110,6 +111,9 @@ var fdFdstatGet = abi.Func{
 			} else if st, e := f.Stat(); e == 0 {
 				ft = wasiFiletype(st.Type())
 			}
+			if so, ok := f.Impl().(socket.Socket); ok && so.Type() == socket.SOCK_DGRAM {
+				ft = ftSocketDgram
+			}
 			fl := f.Flags()
 			var flags uint16
 			if fl&vfs.O_APPEND != 0 {
@@ -193,7 +197,13 @@ var fdFilestatGet = abi.Func{
 			if e != 0 {
 				return e
 			}
-			return putFilestat(mod, uint32(s[1]), &st)
+			if err := putFilestat(mod, uint32(s[1]), &st); err != 0 {
+				return err
+			}
+			if so, ok := f.Impl().(socket.Socket); ok && so.Type() == socket.SOCK_DGRAM {
+				return abi.PutU8(mod, uint32(s[1])+16, ftSocketDgram)
+			}
+			return 0
 		})
 	},
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/occlumgo/occlum/core/kernel"
 	"github.com/occlumgo/occlum/core/pipe"
 	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/core/waiter"
 	"github.com/occlumgo/occlum/syscalls/internal/wasitest"
 	"github.com/occlumgo/occlum/syscalls/wasi"
 )
@@ -30,15 +31,15 @@ type watched struct {
 	waiting chan struct{}
 }
 
-func (w *watched) Register(ch chan<- struct{}) {
-	w.w.Register(ch)
+func (w *watched) EventRegister(e *waiter.Entry) {
+	w.w.EventRegister(e)
 	select {
 	case w.waiting <- struct{}{}:
 	default:
 	}
 }
 
-func (w *watched) Unregister(ch chan<- struct{}) { w.w.Unregister(ch) }
+func (w *watched) EventUnregister(e *waiter.Entry) { w.w.EventUnregister(e) }
 
 // pipeEnds is a pipe installed in env's process.
 type pipeEnds struct {
@@ -122,8 +123,9 @@ func TestFdWriteBlocks(t *testing.T) {
 		b := make([]byte, 8192)
 		ch := make(chan struct{}, 1)
 		rw := pe.rf.Impl().(vfs.Waitable)
-		rw.Register(ch)
-		defer rw.Unregister(ch)
+		ent := waiter.NewChannelEntry(vfs.EventIn, ch)
+		rw.EventRegister(ent)
+		defer rw.EventUnregister(ent)
 		for len(out) < 4*len(data) {
 			n, e := pe.rf.Read(b)
 			if e == errno.EAGAIN {

@@ -9,8 +9,10 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/socket"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/syscalls/abi"
+	"github.com/occlumgo/occlum/syscalls/internal/sockcall"
 )
 
 var schedYield = abi.Func{
@@ -38,54 +40,157 @@ var randomGet = abi.Func{
 	},
 }
 
-// No file descriptor is a socket until the networking issue lands: every
-// sock_* call on an open descriptor answers ENOTSOCK, on a closed one EBADF.
-func notSocket(p *kernel.Process, fd uint64) errno.Errno {
-	return withFile(p, fd, func(*vfs.File) errno.Errno { return errno.ENOTSOCK })
+// withSocket runs fn on the socket behind fd: ENOTSOCK for another file.
+func withSocket(p *kernel.Process, fd uint64, fn func(f *vfs.File, so socket.Socket) errno.Errno) errno.Errno {
+	return withFile(p, fd, func(f *vfs.File) errno.Errno {
+		so, e := socket.Of(f)
+		if e != 0 {
+			return e
+		}
+		return fn(f, so)
+	})
 }
 
+// WASI flags of the sock_* functions.
+const (
+	riRecvPeek          = 1
+	riRecvWaitall       = 2
+	roRecvDataTruncated = 1
+	sdRd                = 1
+	sdWr                = 2
+)
+
 var sockAccept = abi.Func{
-	Support: abi.Unsupported,
-	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
 	Name:    "sock_accept",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("flags"), abi.I32("result.fd")},
 	Results: abi.Errno,
-	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
-		return notSocket(p, s[0])
+	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		fl := uint32(s[1])
+		if fl&^uint32(fdflagNonblock) != 0 {
+			return errno.EINVAL
+		}
+		return withSocket(p, s[0], func(f *vfs.File, so socket.Socket) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[2]), 4); e != 0 {
+				return e
+			}
+			var c socket.Socket
+			timeout, _ := so.Timeouts()
+			_, e := sockcall.Wait(ctx, p, mod, so, f.Flags()&vfs.O_NONBLOCK != 0, timeout, func() (int, errno.Errno) {
+				if e := p.FDs.CheckFree(0); e != 0 {
+					return 0, e
+				}
+				var e errno.Errno
+				c, e = so.Accept()
+				return 0, e
+			})
+			if e != 0 {
+				return e
+			}
+			oflags := vfs.O_RDWR
+			if fl&fdflagNonblock != 0 {
+				oflags |= vfs.O_NONBLOCK
+			}
+			nf := vfs.NewFile(c, vfs.Dentry{}, oflags)
+			fd, e := p.FDs.Insert(nf, 0, false)
+			if e != 0 {
+				nf.DecRef()
+				return e
+			}
+			return abi.PutU32(mod, uint32(s[2]), uint32(fd))
+		})
 	},
 }
 
 var sockRecv = abi.Func{
-	Support: abi.Unsupported,
-	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
-	Name:    "sock_recv",
+	Name: "sock_recv",
 	Params: []abi.Param{abi.I32("fd"), abi.I32("ri_data"), abi.I32("ri_data_len"), abi.I32("ri_flags"),
 		abi.I32("result.ro_datalen"), abi.I32("result.ro_flags")},
 	Results: abi.Errno,
-	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
-		return notSocket(p, s[0])
+	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		ri := uint32(s[3])
+		if ri&^uint32(riRecvPeek|riRecvWaitall) != 0 {
+			return errno.EINVAL
+		}
+		return withSocket(p, s[0], func(f *vfs.File, so socket.Socket) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
+				return e
+			}
+			if _, e := abi.Bytes(mod, uint32(s[5]), 2); e != 0 {
+				return e
+			}
+			bufs, e := abi.Iovecs(mod, uint32(s[1]), uint32(s[2]))
+			if e != 0 {
+				return e
+			}
+			flags := 0
+			if ri&riRecvPeek != 0 {
+				flags |= socket.MSG_PEEK
+			}
+			if ri&riRecvWaitall != 0 {
+				flags |= socket.MSG_WAITALL
+			}
+			n, _, _, ctl, out, e := sockcall.Recv(ctx, p, mod, f, so, bufs, flags)
+			ctl.Release()
+			if e != 0 {
+				return e
+			}
+			var ro uint16
+			if out&socket.MSG_TRUNC != 0 {
+				ro = roRecvDataTruncated
+			}
+			abi.PutU16(mod, uint32(s[5]), ro)
+			return abi.PutU32(mod, uint32(s[4]), uint32(n))
+		})
 	},
 }
 
 var sockSend = abi.Func{
-	Support: abi.Unsupported,
-	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
-	Name:    "sock_send",
+	Name: "sock_send",
 	Params: []abi.Param{abi.I32("fd"), abi.I32("si_data"), abi.I32("si_data_len"), abi.I32("si_flags"),
 		abi.I32("result.so_datalen")},
 	Results: abi.Errno,
-	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
-		return notSocket(p, s[0])
+	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
+		if uint32(s[3]) != 0 {
+			return errno.EINVAL
+		}
+		return withSocket(p, s[0], func(f *vfs.File, so socket.Socket) errno.Errno {
+			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
+				return e
+			}
+			bufs, e := abi.Iovecs(mod, uint32(s[1]), uint32(s[2]))
+			if e != 0 {
+				return e
+			}
+			n, e := sockcall.Send(ctx, p, mod, f, so, bufs, nil, nil, 0)
+			if e == errno.EPIPE {
+				p.Signal(kernel.SIGPIPE)
+			}
+			if e != 0 && n == 0 {
+				return e
+			}
+			return abi.PutU32(mod, uint32(s[4]), uint32(n))
+		})
 	},
 }
 
 var sockShutdown = abi.Func{
-	Support: abi.Unsupported,
-	Note:    "ENOTSOCK on an open descriptor (no descriptor is a socket until networking), EBADF otherwise",
 	Name:    "sock_shutdown",
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("how")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, _ api.Module, s []uint64) errno.Errno {
-		return notSocket(p, s[0])
+		var how int
+		switch uint32(s[1]) {
+		case sdRd:
+			how = socket.SHUT_RD
+		case sdWr:
+			how = socket.SHUT_WR
+		case sdRd | sdWr:
+			how = socket.SHUT_RDWR
+		default:
+			return errno.EINVAL
+		}
+		return withSocket(p, s[0], func(_ *vfs.File, so socket.Socket) errno.Errno {
+			return so.Shutdown(how)
+		})
 	},
 }

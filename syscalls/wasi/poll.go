@@ -137,88 +137,65 @@ func decodeSubscriptions(p *kernel.Process, in []byte, n uint32) ([]subscription
 // A signal the process must act on interrupts it (EINTR), as it does
 // poll(2) and nanosleep(2).
 func poll(ctx context.Context, p *kernel.Process, subs []subscription, out []byte) (uint32, errno.Errno) {
-	var wake chan struct{}
-	var registered []vfs.Waitable
-	defer func() {
-		for _, w := range registered {
-			w.Unregister(wake)
-		}
-	}()
-	for {
-		now := time.Now()
-		nev := uint32(0)
-		var next time.Time
-		for i := range subs {
-			sub := &subs[i]
-			ev := out[nev*eventSize : (nev+1)*eventSize]
-			switch sub.kind {
-			case eventClock:
-				if sub.clockErr != 0 || !now.Before(sub.deadline) {
-					putEvent(ev, sub.userdata, sub.clockErr, eventClock, 0, 0)
-					nev++
-				} else if next.IsZero() || sub.deadline.Before(next) {
-					next = sub.deadline
-				}
-			default:
-				if sub.fdErr != 0 {
-					putEvent(ev, sub.userdata, sub.fdErr, sub.kind, 0, 0)
-					nev++
-					continue
-				}
-				mask := vfs.EventIn
-				if sub.kind == eventFdWrite {
-					mask = vfs.EventOut
-				}
-				r := sub.file.Readiness(mask | vfs.EventHup | vfs.EventErr)
-				if r != 0 {
-					var flags uint16
-					var evErr errno.Errno
-					// A file that is always ready (not Waitable) answers
-					// with the whole mask: only a Waitable one hangs up
-					// or fails.
-					if _, ok := sub.file.Impl().(vfs.Waitable); ok {
-						if r&vfs.EventHup != 0 {
-							flags |= eventFdReadwriteHangup
-						}
-						if r&vfs.EventErr != 0 && sub.kind == eventFdWrite {
-							// A pipe without readers: Linux reports
-							// POLLERR. wasi-libc's poll() turns an event
-							// error of EPIPE into POLLHUP and any other
-							// error into POLLERR, so the error is EIO.
-							evErr = errno.EIO
-						}
-					}
-					putEvent(ev, sub.userdata, evErr, sub.kind, available(sub.file, sub.kind), flags)
-					nev++
-				}
+	items := make([]kernel.PollItem, len(subs))
+	var deadline time.Time
+	wait := true
+	for i := range subs {
+		sub := &subs[i]
+		switch {
+		case sub.kind == eventClock:
+			if sub.clockErr != 0 {
+				wait = false
+			} else if deadline.IsZero() || sub.deadline.Before(deadline) {
+				deadline = sub.deadline
 			}
-		}
-		if nev > 0 {
-			return nev, 0
-		}
-		if wake == nil {
-			wake = make(chan struct{}, 1)
-			for i := range subs {
-				if subs[i].file == nil {
-					continue
-				}
-				if w, ok := subs[i].file.Impl().(vfs.Waitable); ok {
-					w.Register(wake)
-					registered = append(registered, w)
-				}
-			}
-			continue // re-check: readiness may have changed before registering
-		}
-		var timer <-chan time.Time
-		if !next.IsZero() {
-			t := time.NewTimer(time.Until(next))
-			defer t.Stop()
-			timer = t.C
-		}
-		if e := p.BlockTimer(ctx, wake, timer); e != 0 {
-			return 0, e
+		case sub.fdErr != 0:
+			wait = false
+		case sub.kind == eventFdWrite:
+			items[i] = kernel.PollItem{File: sub.file, Mask: vfs.EventOut}
+		default:
+			items[i] = kernel.PollItem{File: sub.file, Mask: vfs.EventIn}
 		}
 	}
+	if !deadline.IsZero() && !time.Now().Before(deadline) {
+		wait = false
+	}
+	if _, e := p.Poll(ctx, items, wait, deadline); e != 0 {
+		return 0, e
+	}
+	now := time.Now()
+	nev := uint32(0)
+	for i := range subs {
+		sub := &subs[i]
+		ev := out[nev*eventSize : (nev+1)*eventSize]
+		switch {
+		case sub.kind == eventClock:
+			if sub.clockErr != 0 || !now.Before(sub.deadline) {
+				putEvent(ev, sub.userdata, sub.clockErr, eventClock, 0, 0)
+				nev++
+			}
+		case sub.fdErr != 0:
+			putEvent(ev, sub.userdata, sub.fdErr, sub.kind, 0, 0)
+			nev++
+		case items[i].Ready != 0:
+			r := items[i].Ready
+			var flags uint16
+			var evErr errno.Errno
+			if r&vfs.EventHup != 0 {
+				flags |= eventFdReadwriteHangup
+			}
+			if r&vfs.EventErr != 0 && sub.kind == eventFdWrite {
+				// A pipe without readers: Linux reports POLLERR.
+				// wasi-libc's poll() turns an event error of EPIPE into
+				// POLLHUP and any other error into POLLERR, so the error
+				// is EIO.
+				evErr = errno.EIO
+			}
+			putEvent(ev, sub.userdata, evErr, sub.kind, available(sub.file, sub.kind), flags)
+			nev++
+		}
+	}
+	return nev, 0
 }
 
 // available is the event's nbytes: bytes left to read in a regular file,

@@ -156,6 +156,59 @@ int32_t __occlum_sys_setrlimit(int32_t resource, const struct occlum_rlimit *rli
 OCCLUM_IMPORT(prlimit)
 int32_t __occlum_sys_prlimit(int32_t pid, int32_t resource, const struct occlum_rlimit *new_limit, struct occlum_rlimit *result_old);
 
+/* Sockets (docs/abi.md, "Sockets"). Addresses, struct msghdr, struct
+ * pollfd and struct epoll_event are passed in Linux's layouts as the
+ * overlay headers define them (src/socket.c asserts the sizes); flags and
+ * constants are Linux's. */
+struct msghdr;
+struct pollfd;
+struct epoll_event;
+
+OCCLUM_IMPORT(socket)
+int32_t __occlum_sys_socket(int32_t domain, int32_t type, int32_t protocol, int32_t *result_fd);
+OCCLUM_IMPORT(socketpair)
+int32_t __occlum_sys_socketpair(int32_t domain, int32_t type, int32_t protocol, int32_t *result_fds);
+OCCLUM_IMPORT(bind) int32_t __occlum_sys_bind(int32_t fd, const void *addr, uint32_t addrlen);
+OCCLUM_IMPORT(connect) int32_t __occlum_sys_connect(int32_t fd, const void *addr, uint32_t addrlen);
+OCCLUM_IMPORT(listen) int32_t __occlum_sys_listen(int32_t fd, int32_t backlog);
+OCCLUM_IMPORT(accept4)
+int32_t __occlum_sys_accept4(int32_t fd, void *addr, uint32_t *addrlen, int32_t flags, int32_t *result_fd);
+OCCLUM_IMPORT(getsockname) int32_t __occlum_sys_getsockname(int32_t fd, void *addr, uint32_t *addrlen);
+OCCLUM_IMPORT(getpeername) int32_t __occlum_sys_getpeername(int32_t fd, void *addr, uint32_t *addrlen);
+OCCLUM_IMPORT(setsockopt)
+int32_t __occlum_sys_setsockopt(int32_t fd, int32_t level, int32_t name, const void *val, uint32_t len);
+OCCLUM_IMPORT(getsockopt)
+int32_t __occlum_sys_getsockopt(int32_t fd, int32_t level, int32_t name, void *val, uint32_t *len);
+OCCLUM_IMPORT(sendmsg)
+int32_t __occlum_sys_sendmsg(int32_t fd, const struct msghdr *msg, int32_t flags, uint32_t *result_n);
+OCCLUM_IMPORT(recvmsg)
+int32_t __occlum_sys_recvmsg(int32_t fd, struct msghdr *msg, int32_t flags, uint32_t *result_n);
+OCCLUM_IMPORT(shutdown) int32_t __occlum_sys_shutdown(int32_t fd, int32_t how);
+/* timeout_ns < 0: no timeout; sigmask 0: keep the mask. */
+OCCLUM_IMPORT(poll)
+int32_t __occlum_sys_poll(struct pollfd *fds, uint32_t nfds, int64_t timeout_ns, const uint64_t *sigmask,
+	uint32_t *result_n);
+OCCLUM_IMPORT(epoll_create1) int32_t __occlum_sys_epoll_create1(int32_t flags, int32_t *result_fd);
+OCCLUM_IMPORT(epoll_ctl)
+int32_t __occlum_sys_epoll_ctl(int32_t epfd, int32_t op, int32_t fd, const struct epoll_event *ev);
+OCCLUM_IMPORT(epoll_pwait)
+int32_t __occlum_sys_epoll_pwait(int32_t epfd, struct epoll_event *events, int32_t maxevents, int64_t timeout_ns,
+	const uint64_t *sigmask, uint32_t *result_n);
+OCCLUM_IMPORT(eventfd2) int32_t __occlum_sys_eventfd2(uint32_t initval, int32_t flags, int32_t *result_fd);
+
+/* An address `occlum.resolve` returns (20 bytes): family AF_INET (2) or
+ * AF_INET6 (10); an IPv4 address in the first 4 bytes of addr. */
+struct occlum_addr {
+	uint16_t family;
+	uint16_t zero;
+	uint8_t addr[16];
+};
+_Static_assert(sizeof(struct occlum_addr) == 20, "occlum_addr");
+
+OCCLUM_IMPORT(resolve)
+int32_t __occlum_sys_resolve(const char *name, uint32_t name_len, int32_t family, struct occlum_addr *out,
+	uint32_t out_cap, uint32_t *result_n);
+
 /* ---- helpers ---- */
 
 /* ret turns an ABI errno into the C convention: 0, or -1 with errno set.
@@ -167,6 +220,24 @@ static inline int __occlum_ret(int32_t e)
 		return -1;
 	}
 	return 0;
+}
+
+/* Timeouts of occlum.poll and occlum.epoll_pwait, in nanoseconds, -1 for
+ * none: from milliseconds (negative: none), and from a timespec (NULL:
+ * none; -2 when it is invalid: EINVAL). Large ones saturate. */
+static inline int64_t __occlum_timeout_ms(int ms)
+{
+	return ms < 0 ? -1 : (int64_t)ms * 1000000;
+}
+static inline int64_t __occlum_timeout_ts(const struct timespec *ts)
+{
+	if (!ts)
+		return -1;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+		return -2;
+	if (ts->tv_sec >= INT64_MAX / 1000000000 - 1)
+		return INT64_MAX;
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
 /* Linux flag values used on the wire. */

@@ -23,6 +23,7 @@ import (
 	"github.com/occlumgo/occlum/core/fdtable"
 	"github.com/occlumgo/occlum/core/kernel"
 	"github.com/occlumgo/occlum/core/vfs"
+	"github.com/occlumgo/occlum/core/waiter"
 	"github.com/occlumgo/occlum/fs/devfs"
 	"github.com/occlumgo/occlum/fs/ramfs"
 	"github.com/occlumgo/occlum/syscalls/abi"
@@ -305,10 +306,10 @@ type Stream struct {
 	Tty    bool
 	Closed bool // reads at the end return EOF instead of EAGAIN
 
-	mu      sync.Mutex
-	buf     []byte
-	waiters map[chan<- struct{}]bool
-	closes  int
+	mu     sync.Mutex
+	buf    []byte
+	q      waiter.Queue
+	closes int
 }
 
 var (
@@ -350,12 +351,7 @@ func (s *Stream) Read(p []byte) (int, errno.Errno) {
 func (s *Stream) Write(p []byte) (int, errno.Errno) {
 	s.mu.Lock()
 	s.buf = append(s.buf, p...)
-	for ch := range s.waiters {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
+	s.q.Notify(vfs.EventIn)
 	s.mu.Unlock()
 	return len(p), 0
 }
@@ -376,20 +372,8 @@ func (s *Stream) Readiness(mask vfs.Events) vfs.Events {
 	return r & mask
 }
 
-func (s *Stream) Register(ch chan<- struct{}) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.waiters == nil {
-		s.waiters = make(map[chan<- struct{}]bool)
-	}
-	s.waiters[ch] = true
-}
-
-func (s *Stream) Unregister(ch chan<- struct{}) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.waiters, ch)
-}
+func (s *Stream) EventRegister(e *waiter.Entry)   { s.q.Register(e) }
+func (s *Stream) EventUnregister(e *waiter.Entry) { s.q.Unregister(e) }
 
 func (s *Stream) Close() errno.Errno {
 	s.mu.Lock()

@@ -1,0 +1,89 @@
+package socket
+
+import (
+	"bytes"
+	"math/rand"
+	"testing"
+
+	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/vfs"
+)
+
+// TestConnStream moves random-sized chunks through a small ring that has
+// to grow and wrap, and checks every byte arrives in order.
+func TestConnStream(t *testing.T) {
+	a, b := NewConn(10000, nil, nil)
+	rng := rand.New(rand.NewSource(1))
+	src := make([]byte, 1<<20)
+	rng.Read(src)
+	var got []byte
+	sent := 0
+	buf := make([]byte, 7000)
+	for len(got) < len(src) {
+		if sent < len(src) {
+			k := min(len(src)-sent, 1+rng.Intn(9000))
+			n, e := a.Send([][]byte{src[sent : sent+k]}, nil)
+			if e != 0 && e != errno.EAGAIN {
+				t.Fatal(e)
+			}
+			sent += n
+		}
+		n, _, e := b.Recv([][]byte{buf[:1+rng.Intn(len(buf)-1)]}, false)
+		if e != 0 && e != errno.EAGAIN {
+			t.Fatal(e)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if !bytes.Equal(got, src) {
+		t.Fatal("bytes differ")
+	}
+	a.Shutdown(SHUT_WR)
+	if n, _, e := b.Recv([][]byte{buf}, false); n != 0 || e != 0 {
+		t.Fatalf("after shutdown: %d, %v; want end of stream", n, e)
+	}
+	if _, e := a.Send([][]byte{[]byte("x")}, nil); e != errno.EPIPE {
+		t.Fatalf("send after SHUT_WR: %v", e)
+	}
+	if r := b.Readiness(vfs.EventIn | vfs.EventRdHup | vfs.EventOut); r != vfs.EventIn|vfs.EventRdHup|vfs.EventOut {
+		t.Fatalf("readiness %#x", r)
+	}
+}
+
+// TestConnRights checks control data arrives with its own byte and a
+// read never joins two messages that carry control data.
+func TestConnRights(t *testing.T) {
+	a, b := NewConn(0, nil, nil)
+	a.Send([][]byte{[]byte("ab")}, nil)
+	cred := &Cred{PID: 7}
+	a.Send([][]byte{[]byte("cd")}, &Control{Cred: cred})
+	a.Send([][]byte{[]byte("ef")}, nil)
+	buf := make([]byte, 10)
+	n, ctl, _ := b.Recv([][]byte{buf}, false)
+	if string(buf[:n]) != "ab" || ctl.Cred != nil {
+		t.Fatalf("first read %q %v", buf[:n], ctl.Cred)
+	}
+	n, ctl, _ = b.Recv([][]byte{buf}, false)
+	if string(buf[:n]) != "cdef" || ctl.Cred != cred {
+		t.Fatalf("second read %q %v", buf[:n], ctl.Cred)
+	}
+	a.Close()
+	if n, _, e := b.Recv([][]byte{buf}, false); n != 0 || e != 0 {
+		t.Fatalf("after close: %d, %v", n, e)
+	}
+	if _, e := b.Send([][]byte{[]byte("x")}, nil); e != errno.EPIPE {
+		t.Fatalf("send to a closed peer: %v", e)
+	}
+}
+
+func TestConnReset(t *testing.T) {
+	a, b := NewConn(0, nil, nil)
+	a.Send([][]byte{[]byte("xy")}, nil)
+	a.Reset(errno.ECONNRESET)
+	buf := make([]byte, 10)
+	if n, _, e := b.Recv([][]byte{buf}, false); n != 2 || e != 0 {
+		t.Fatalf("buffered bytes first: %d %v", n, e)
+	}
+	if _, _, e := b.Recv([][]byte{buf}, false); e != errno.ECONNRESET {
+		t.Fatalf("then %v", e)
+	}
+}
