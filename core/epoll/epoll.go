@@ -196,13 +196,16 @@ func (ep *Instance) watches(target *Instance, depth int) bool {
 	return false
 }
 
-// notify is a watched file's waiter callback: queue the interest.
+// notify is a watched file's waiter callback: queue the interest and
+// tell the instance's waiters (also when it was queued already: a nested
+// instance or a poll may have found it not ready since).
 func (it *interest) notify(waiter.Events) {
 	ep := it.ep
 	ep.mu.Lock()
-	queued := ep.enqueueLocked(it)
+	ep.enqueueLocked(it)
+	live := !it.disabled && ep.interests[it.key] == it
 	ep.mu.Unlock()
-	if queued {
+	if live {
 		ep.q.Notify(waiter.EventIn)
 	}
 }
