@@ -113,11 +113,11 @@ func cname(name, target string) dnsmessage.Resource {
 
 func TestLookup(t *testing.T) {
 	srv := &server{records: map[string][]dnsmessage.Resource{
-		"db.example.":    {a("db.example.", "10.0.0.5"), a("db.example.", "fd00::5")},
-		"www.example.":   {cname("www.example.", "web.example.")},
-		"web.example.":   {a("web.example.", "10.0.0.9")},
-		"evil.example.":  {a("other.example.", "6.6.6.6")},
-		"big.example.":   {a("big.example.", "10.0.0.7")},
+		"db.example.":     {a("db.example.", "10.0.0.5"), a("db.example.", "fd00::5")},
+		"www.example.":    {cname("www.example.", "web.example.")},
+		"web.example.":    {a("web.example.", "10.0.0.9")},
+		"evil.example.":   {a("other.example.", "6.6.6.6")},
+		"big.example.":    {a("big.example.", "10.0.0.7")},
 		"short.corp.lan.": {a("short.corp.lan.", "10.1.1.1")},
 	}}
 	ns := namespace(t, "127.0.0.1 localhost\n10.9.9.9 Cache.Internal cache # comment\n::1 localhost ip6-localhost\nbogus line\n",
