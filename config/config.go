@@ -291,6 +291,11 @@ type (
 		Metadata       jsonMeta    `json:"metadata"`
 		Mount          []jsonMount `json:"mount"`
 		SFI            jsonSFI     `json:"sfi"`
+		Network        *jsonNet    `json:"network,omitempty"`
+	}
+	jsonNet struct {
+		Listen  *[]string `json:"listen,omitempty"`
+		Connect *[]string `json:"connect,omitempty"`
 	}
 	jsonLimits struct {
 		UserSpaceSize        any `json:"user_space_size"`
@@ -362,6 +367,11 @@ func (c *Config) encode(canonical bool) []byte {
 		Metadata:    jsonMeta{c.Metadata.ProductID, c.Metadata.VersionNumber, c.Metadata.Debuggable},
 		Mount:       []jsonMount{},
 		SFI:         jsonSFI{Engine: c.SFI.Engine},
+	}
+	if c.Network != nil {
+		// An empty list (allow nothing) stays distinguishable from an
+		// absent one (allow all).
+		j.Network = &jsonNet{Listen: ruleStrings(c.Network.Listen), Connect: ruleStrings(c.Network.Connect)}
 	}
 	var mount func(m Mount) jsonMount
 	mount = func(m Mount) jsonMount {
@@ -537,6 +547,25 @@ func (d *decoder) str(dst *string) func(*value, string) error {
 	}
 }
 
+// netRules decodes a list of network policy rules ("ADDRESS:PORTS").
+func (d *decoder) netRules(dst *[]NetRule) func(*value, string) error {
+	return func(v *value, p string) error {
+		var ss []string
+		if err := d.strings(&ss)(v, p); err != nil {
+			return err
+		}
+		*dst = []NetRule{}
+		for i, s := range ss {
+			r, err := ParseNetRule(s)
+			if err != nil {
+				return d.fail(fmt.Sprintf("%s[%d]", p, i), "%v", err)
+			}
+			*dst = append(*dst, r)
+		}
+		return nil
+	}
+}
+
 func (d *decoder) strings(dst *[]string) func(*value, string) error {
 	return func(v *value, p string) error {
 		if v.kind != kindArray {
@@ -606,6 +635,13 @@ func (d *decoder) config(root *value, c *Config) error {
 		}},
 		{"sfi", func(v *value, p string) error {
 			return d.object(v, p, []field{{"engine", d.str(&c.SFI.Engine)}})
+		}},
+		{"network", func(v *value, p string) error {
+			c.Network = &Network{}
+			return d.object(v, p, []field{
+				{"listen", d.netRules(&c.Network.Listen)},
+				{"connect", d.netRules(&c.Network.Connect)},
+			})
 		}},
 	})
 	c.ResourceLimits.MaxNumOfThreads = int(threads)

@@ -11,6 +11,8 @@ type Config struct {
 	Metadata       Metadata
 	Mounts         []Mount
 	SFI            SFI
+	// Network is the optional network policy (nil: allow everything).
+	Network *Network
 }
 
 // ResourceLimits is "resource_limits".

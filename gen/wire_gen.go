@@ -22,7 +22,7 @@ func NewLibOS(ctx context.Context, o libos.Options) (*libos.LibOS, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	kernel := libos.ProvideKernel(o, namespace)
+	kernel := libos.ProvideKernel(o, namespace, logger)
 	families := libos.DefaultFamilies()
 	loader, cleanup2, err := libos.ProvideLoader(ctx, o, families, logger)
 	if err != nil {

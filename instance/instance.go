@@ -43,6 +43,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/occlumgo/occlum/config"
 )
@@ -124,6 +125,36 @@ func Init(dir string) error {
 var BaseImageFiles = map[string]string{
 	"etc/passwd": "root:x:0:0:root:/root:/bin/sh\n",
 	"etc/group":  "root:x:0:\n",
+	// Name resolution (docs/network.md): the loopback names; DNS servers
+	// come from the host's resolv.conf at `occlum new` (HostNetFiles).
+	"etc/hosts":    "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+	"etc/hostname": "occlum\n",
+}
+
+// HostNetFiles are host files `occlum new` copies into image/etc when the
+// host has them, so that a new instance resolves names as its host does:
+// the DNS servers and search domains (only the resolver's own lines of
+// resolv.conf) and the service names. They become part of the image, so
+// `occlum build` measures them: review them before building, as
+// everything in image/.
+var HostNetFiles = map[string]func([]byte) []byte{
+	"/etc/resolv.conf": resolverLines,
+	"/etc/services":    func(b []byte) []byte { return b },
+}
+
+// maxHostNetFile bounds a copied host file.
+const maxHostNetFile = 1 << 20
+
+// resolverLines keeps the nameserver, search, domain and options lines.
+func resolverLines(b []byte) []byte {
+	var out []byte
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && (f[0] == "nameserver" || f[0] == "search" || f[0] == "domain" || f[0] == "options") {
+			out = append(out, strings.Join(f, " ")+"\n"...)
+		}
+	}
+	return out
 }
 
 func create(dir string) error {
@@ -134,6 +165,15 @@ func create(dir string) error {
 	}
 	for name, content := range BaseImageFiles {
 		if err := os.WriteFile(filepath.Join(dir, ImageDir, name), []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	for src, keep := range HostNetFiles {
+		b, err := os.ReadFile(src)
+		if err != nil || len(b) > maxHostNetFile {
+			continue // the host has none: the image has none either
+		}
+		if err := os.WriteFile(filepath.Join(dir, ImageDir, src[1:]), keep(b), 0o644); err != nil {
 			return err
 		}
 	}

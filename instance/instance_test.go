@@ -529,3 +529,31 @@ func TestOpenSSLKey(t *testing.T) {
 func runCmd(name string, args ...string) ([]byte, error) {
 	return exec.Command(name, args...).CombinedOutput()
 }
+
+// TestNewWritesNameFiles: a new instance's image has the loopback names,
+// and the host's resolver lines (only those) and service names when the
+// host has them.
+func TestNewWritesNameFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "inst")
+	if err := New(dir); err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := os.ReadFile(filepath.Join(dir, ImageDir, "etc/hosts"))
+	if err != nil || !strings.Contains(string(hosts), "127.0.0.1\tlocalhost") {
+		t.Fatalf("etc/hosts: %q, %v", hosts, err)
+	}
+	if _, err := os.Stat("/etc/resolv.conf"); err == nil {
+		got, err := os.ReadFile(filepath.Join(dir, ImageDir, "etc/resolv.conf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(got)), "\n") {
+			if f := strings.Fields(line); len(f) > 0 && f[0] != "nameserver" && f[0] != "search" && f[0] != "domain" && f[0] != "options" {
+				t.Errorf("resolv.conf line %q copied", line)
+			}
+		}
+	}
+	if got := resolverLines([]byte("# comment\nnameserver 10.0.0.2\nsortlist 1.2.3.4\nsearch  a.example   b.example\n")); string(got) != "nameserver 10.0.0.2\nsearch a.example b.example\n" {
+		t.Errorf("resolverLines: %q", got)
+	}
+}

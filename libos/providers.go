@@ -113,7 +113,7 @@ func integrityReporter(log *zap.Logger, stderr io.Writer) func(error) {
 }
 
 // ProvideKernel creates the kernel with the configured limits.
-func ProvideKernel(o Options, ns *vfs.Namespace) *kernel.Kernel {
+func ProvideKernel(o Options, ns *vfs.Namespace, log *zap.Logger) *kernel.Kernel {
 	k := kernel.New(ns, kernel.SystemClock(), rand.Reader, kernel.Limits{
 		MaxProcesses:  o.Config.ResourceLimits.MaxNumOfThreads,
 		MaxOpenFiles:  fdtable.DefaultLimit,
@@ -122,8 +122,17 @@ func ProvideKernel(o Options, ns *vfs.Namespace) *kernel.Kernel {
 	})
 	k.Net = socket.NewStack()
 	k.Net.Register(unix.New(ns), socket.AF_UNIX)
-	k.Net.Register(inet.New(), socket.AF_INET, socket.AF_INET6)
-	k.Resolver = &resolve.Resolver{NS: ns}
+	ip := inet.New()
+	if o.Config.Network != nil {
+		ip.Policy = o.Config.Network
+		ip.Logf = func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }
+	}
+	k.Net.Register(ip, socket.AF_INET, socket.AF_INET6)
+	res := &resolve.Resolver{NS: ns}
+	if o.Config.Network != nil {
+		res.Allow = o.Config.Network.AllowConnect
+	}
+	k.Resolver = res
 	return k
 }
 

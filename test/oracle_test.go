@@ -195,6 +195,7 @@ var programs = []program{
 	{name: "sock_epoll", needs: "occlum"},
 	{name: "sock_errors", needs: "occlum"},
 	{name: "sock_getaddrinfo", needs: "occlum"},
+	{name: "sock_procs", needs: "occlum", helpers: []string{"cat", "write_forever", "fd_receiver"}},
 }
 
 // Fixtures: what the programs above expect in their working directory.

@@ -351,3 +351,43 @@ func TestUDPLoopback(t *testing.T) {
 		}
 	}
 }
+
+type denyPort uint16
+
+func (d denyPort) AllowListen(ap netip.AddrPort) bool  { return ap.Port() != uint16(d) }
+func (d denyPort) AllowConnect(ap netip.AddrPort) bool { return ap.Port() != uint16(d) }
+
+// TestPolicy: a refused bind or connect is EACCES with a log line;
+// loopback connections inside the LibOS are not subject to it.
+func TestPolicy(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+	p := New()
+	var logged []string
+	p.Policy = denyPort(port)
+	p.Logf = func(f string, a ...any) { logged = append(logged, f) }
+	c, _ := p.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, socket.Cred{})
+	defer c.Close()
+	if e := c.Connect(socket.Addr{Family: socket.AF_INET, IP: loop4, Port: port}); e != errno.EACCES {
+		t.Errorf("connect: %v", e)
+	}
+	b, _ := p.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, socket.Cred{})
+	defer b.Close()
+	if e := b.Bind(socket.Addr{Family: socket.AF_INET, IP: loop4, Port: port}); e != errno.EACCES {
+		t.Errorf("bind: %v", e)
+	}
+	u, _ := p.Socket(socket.AF_INET, socket.SOCK_DGRAM, 0, socket.Cred{})
+	defer u.Close()
+	to := socket.Addr{Family: socket.AF_INET, IP: loop4, Port: port}
+	if _, e := u.Send([][]byte{[]byte("x")}, &to, nil, 0); e != errno.EACCES {
+		t.Errorf("sendto: %v", e)
+	}
+	if len(logged) != 3 {
+		t.Errorf("%d log lines, want 3", len(logged))
+	}
+	// A LibOS listener on another port is reachable from inside.
+	l, lport := listener(t, p)
+	defer l.Close()
+	connect(t, p, lport).Close()
+}

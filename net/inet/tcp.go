@@ -99,8 +99,10 @@ func (s *tcpSock) Bind(a socket.Addr) errno.Errno {
 	if s.family == socket.AF_INET6 && s.v6only() && ap.Addr().Is4In6() {
 		return errno.EINVAL
 	}
-	if e := s.p.allowListen(ap); e != 0 {
-		return e
+	if ap.Port() != 0 { // a port the host picks is checked at listen
+		if e := s.p.allowListen(ap); e != 0 {
+			return e
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -70,8 +70,10 @@ func (u *udpSock) v6only() bool { return u.opts.Int(socket.IPPROTO_IPV6, socket.
 
 func (u *udpSock) Bind(a socket.Addr) errno.Errno {
 	ap := a.AddrPort()
-	if e := u.p.allowListen(ap); e != 0 {
-		return e
+	if ap.Port() != 0 {
+		if e := u.p.allowListen(ap); e != 0 {
+			return e
+		}
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()

@@ -67,6 +67,9 @@ func (r *Resolver) query(ctx context.Context, c config, name string, t dnsmessag
 	}
 	for attempt := 0; attempt < c.attempts; attempt++ {
 		for _, srv := range c.servers {
+			if r.Allow != nil && !r.Allow(srv) {
+				continue
+			}
 			qctx, cancel := context.WithTimeout(ctx, c.timeout)
 			ans, err := exchange(qctx, srv, q, false)
 			if err == nil {

@@ -45,6 +45,9 @@ type Resolver struct {
 	// Exchange sends a DNS query to server and returns the answer (nil:
 	// over the host network).
 	Exchange func(ctx context.Context, server netip.AddrPort, query []byte, tcp bool) ([]byte, error)
+	// Allow, if set, says which name servers may be asked (Occlum.json's
+	// network policy: a server it refuses is skipped).
+	Allow func(server netip.AddrPort) bool
 }
 
 // Lookup returns the addresses of name for family (IPv4 ones first when

@@ -240,3 +240,12 @@ func FuzzParseHostsAndResolvConf(f *testing.F) {
 		}
 	})
 }
+
+func TestAllow(t *testing.T) {
+	srv := &server{records: map[string][]dnsmessage.Resource{"db.example.": {a("db.example.", "10.0.0.5")}}}
+	r := &Resolver{NS: namespace(t, "", "nameserver 192.0.2.53\noptions attempts:1\n"), Exchange: srv.exchange,
+		Allow: func(netip.AddrPort) bool { return false }}
+	if _, e := r.Lookup(context.Background(), "db.example", Inet); e != errno.EAGAIN || srv.queries != 0 {
+		t.Errorf("a refused server: %v after %d queries", e, srv.queries)
+	}
+}

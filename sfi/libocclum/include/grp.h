@@ -28,6 +28,11 @@ struct group *getgrnam(const char *);
 int getgrgid_r(gid_t, struct group *, char *, size_t, struct group **);
 int getgrnam_r(const char *, struct group *, char *, size_t, struct group **);
 int getgrouplist(const char *, gid_t, gid_t *, int *);
+#if defined(_GNU_SOURCE) || defined(_BSD_SOURCE)
+/* One user, root: only root's group (0) can be set (src/ids.c). */
+int setgroups(size_t, const gid_t *);
+int initgroups(const char *, gid_t);
+#endif
 
 #ifdef __cplusplus
 }
