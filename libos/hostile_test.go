@@ -938,7 +938,7 @@ func bootRecorded(ctx context.Context, hostDir string, rec *recorder, stdout *co
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	k := libos.ProvideKernel(o, nsp)
+	k := libos.ProvideKernel(o, nsp, log)
 	fams := libos.DefaultFamilies()
 	if rec != nil {
 		for i := range fams {
