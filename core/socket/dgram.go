@@ -126,6 +126,16 @@ func (d *DgramQueue) Receive(bufs [][]byte, peek bool) (n, full int, from Addr, 
 	return n, len(m.Data), m.From, m.Ctl, 0
 }
 
+// Next returns the length of the first queued message (0 when none).
+func (d *DgramQueue) Next() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.msgs) == 0 {
+		return 0
+	}
+	return len(d.msgs[0].Data)
+}
+
 // Readiness returns EventIn when a message (or an error) is queued.
 func (d *DgramQueue) Readiness() vfs.Events {
 	d.mu.Lock()

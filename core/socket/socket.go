@@ -127,6 +127,13 @@ type Socket interface {
 	Timeouts() (recv, send time.Duration)
 }
 
+// Queued is implemented by sockets that can say how many bytes a read
+// would return now (FIONREAD: a stream's buffered bytes, a datagram
+// socket's next message).
+type Queued interface {
+	InQueue() int
+}
+
 // Provider makes the sockets of one or more address families.
 type Provider interface {
 	// Socket returns a new socket. typ has no flags; protocol may be 0.

@@ -570,3 +570,15 @@ func (s *tcpSock) Close() errno.Errno {
 	}
 	return 0
 }
+
+// InQueue implements socket.Queued (FIONREAD).
+func (s *tcpSock) InQueue() int {
+	s.mu.Lock()
+	end := s.end
+	s.mu.Unlock()
+	if end == nil {
+		return 0
+	}
+	in, _ := end.Buffered()
+	return in
+}

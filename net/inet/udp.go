@@ -411,3 +411,8 @@ func (u *udpSock) autobindAddr() netip.AddrPort {
 	}
 	return netip.AddrPortFrom(unspecified(u.family), 0)
 }
+
+// InQueue implements socket.Queued (FIONREAD).
+func (u *udpSock) InQueue() int {
+	return u.dq.Next()
+}

@@ -479,3 +479,18 @@ func (s *sock) Close() errno.Errno {
 	}
 	return 0
 }
+
+// InQueue implements socket.Queued (FIONREAD).
+func (s *sock) InQueue() int {
+	s.mu.Lock()
+	end := s.end
+	s.mu.Unlock()
+	if end != nil {
+		in, _ := end.Buffered()
+		return in
+	}
+	if s.dq != nil {
+		return s.dq.Next()
+	}
+	return 0
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/core/socket"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/syscalls/abi"
 )
@@ -201,6 +202,9 @@ func poll(ctx context.Context, p *kernel.Process, subs []subscription, out []byt
 // available is the event's nbytes: bytes left to read in a regular file,
 // unknown (0) for streams.
 func available(f *vfs.File, kind uint8) uint64 {
+	if q, ok := f.Impl().(socket.Queued); ok && kind == eventFdRead {
+		return uint64(q.InQueue()) // what ioctl(FIONREAD) reports
+	}
 	if kind != eventFdRead || !f.Impl().Seekable() {
 		return 0
 	}

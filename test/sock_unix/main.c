@@ -13,6 +13,7 @@
  * descriptor. */
 #define _GNU_SOURCE
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -342,5 +343,26 @@ int main(int argc, char **argv) {
     CHECK_OK(close(p[1]));
     CHECK_OK(close(sv[0]));
     CHECK_OK(close(sv[1]));
+    /* FIONREAD: the bytes a read would return now (stream), the next
+     * datagram's length (datagram). */
+    {
+        int fr[2], n = -1;
+        CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, fr));
+        CHECK_OK(ioctl(fr[1], FIONREAD, &n));
+        int empty = n;
+        CHECK_EQ(write(fr[0], "hello", 5), 5);
+        CHECK_EQ(write(fr[0], "!", 1), 1);
+        CHECK_OK(ioctl(fr[1], FIONREAD, &n));
+        printf("FIONREAD stream: %d when empty, %d after 5+1 bytes\n", empty, n);
+        CHECK_OK(close(fr[0]));
+        CHECK_OK(close(fr[1]));
+        CHECK_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, fr));
+        CHECK_EQ(write(fr[0], "abc", 3), 3);
+        CHECK_EQ(write(fr[0], "defgh", 5), 5);
+        CHECK_OK(ioctl(fr[1], FIONREAD, &n));
+        printf("FIONREAD datagram: %d (the first of a 3- and a 5-byte datagram)\n", n);
+        CHECK_OK(close(fr[0]));
+        CHECK_OK(close(fr[1]));
+    }
     return test_done();
 }
