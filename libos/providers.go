@@ -121,8 +121,14 @@ func ProvideKernel(o Options, ns *vfs.Namespace, log *zap.Logger) *kernel.Kernel
 		ProcessMemory: uint64(o.Config.Process.MemoryLimit()),
 	})
 	k.Net = socket.NewStack()
-	k.Net.Register(unix.New(ns), socket.AF_UNIX)
+	// Socket buffers count against kernel_space_heap_size: what guests
+	// make the LibOS hold for them, as in the original.
+	budget := socket.NewBudget(int64(o.Config.ResourceLimits.KernelSpaceHeapSize))
+	up := unix.New(ns)
+	up.Budget = budget
+	k.Net.Register(up, socket.AF_UNIX)
 	ip := inet.New()
+	ip.Budget = budget
 	if o.Config.Network != nil {
 		ip.Policy = o.Config.Network
 		ip.Logf = func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }

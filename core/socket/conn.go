@@ -28,6 +28,8 @@ type Conn struct {
 	// reset[i]: end i sent to a closed peer, which answered with a reset
 	// (TCP): its sends fail with EPIPE and it polls EventErr|EventHup.
 	reset [2]bool
+	// budget is charged for ring memory beyond minRing (nil: unlimited).
+	budget *Budget
 }
 
 // End is one end of a Conn.
@@ -40,6 +42,7 @@ type End struct {
 type ringBuf struct {
 	data     []byte // the ring; grows on demand up to limit
 	limit    int
+	charged  int // bytes of data charged to the Conn's budget
 	r, w     uint64 // bytes ever read and written
 	shutWr   bool   // the writer sent FIN: the reader sees EOF after data
 	shutRd   bool   // the reader shut down: writes fail with EPIPE
@@ -53,10 +56,12 @@ type mark struct {
 }
 
 // NewConn returns the two ends of a new connection whose directions
-// buffer up to capacity bytes each. q0 and q1 are the waiter queues of
-// the sockets that own the ends (nil: a queue of the Conn's own), so that
-// a waiter registered on a socket before it connected hears its Conn.
-func NewConn(capacity int, q0, q1 *waiter.Queue) (*End, *End) {
+// buffer up to capacity bytes each, the memory beyond the first 4 KiB of
+// each charged to budget (nil: unlimited). q0 and q1 are the waiter
+// queues of the sockets that own the ends (nil: a queue of the Conn's
+// own), so that a waiter registered on a socket before it connected hears
+// its Conn.
+func NewConn(capacity int, budget *Budget, q0, q1 *waiter.Queue) (*End, *End) {
 	if capacity <= 0 {
 		capacity = DefaultBuffer
 	}
@@ -66,7 +71,7 @@ func NewConn(capacity int, q0, q1 *waiter.Queue) (*End, *End) {
 	if q1 == nil {
 		q1 = new(waiter.Queue)
 	}
-	c := &Conn{q: [2]*waiter.Queue{q0, q1}}
+	c := &Conn{q: [2]*waiter.Queue{q0, q1}, budget: budget}
 	c.bufs[0].limit = capacity
 	c.bufs[1].limit = capacity
 	return &End{c, 0}, &End{c, 1}
@@ -114,7 +119,7 @@ func (e *End) Send(bufs [][]byte, ctl *Control) (int, errno.Errno) {
 	if b.shutWr || b.shutRd || c.closed[1-e.side] {
 		return 0, errno.EPIPE
 	}
-	b.grow(total)
+	b.grow(total, c.budget)
 	free := len(b.data) - int(b.w-b.r)
 	if free == 0 && total > 0 {
 		return 0, errno.EAGAIN
@@ -304,6 +309,17 @@ func (e *End) Close() {
 	drop := b.controls
 	b.controls = nil
 	b.r = b.w
+	// What this end receives is gone; what it sent stays for the peer
+	// until the peer closes too.
+	c.budget.give(int64(b.charged))
+	b.charged = 0
+	b.data = nil
+	if c.closed[1-e.side] {
+		out := &c.bufs[1-e.side]
+		c.budget.give(int64(out.charged))
+		out.charged = 0
+		out.data = nil
+	}
 	c.q[1-e.side].Notify(waiter.AllEvents)
 	c.mu.Unlock()
 	for i := range drop {
@@ -315,8 +331,10 @@ func (e *End) Close() {
 // thousands of idle ones cost little, and grow while data waits.
 const minRing = 4096
 
-// grow enlarges the ring so that need more bytes fit, within limit.
-func (b *ringBuf) grow(need int) {
+// grow enlarges the ring so that need more bytes fit, within limit and
+// the budget (beyond minRing); without budget it stays as it is and the
+// sender sends less, or waits.
+func (b *ringBuf) grow(need int, budget *Budget) {
 	used := int(b.w - b.r)
 	if used+need <= len(b.data) || len(b.data) >= b.limit {
 		return
@@ -326,6 +344,17 @@ func (b *ringBuf) grow(need int) {
 		size *= 2
 	}
 	size = min(size, b.limit)
+	for size > len(b.data) && size > minRing {
+		charge := size - minRing - b.charged
+		if budget.take(int64(charge)) {
+			b.charged += charge
+			break
+		}
+		size /= 2 // a smaller step may still fit
+	}
+	if size <= len(b.data) {
+		return
+	}
 	data := make([]byte, size)
 	// Byte at stream position pos lives at pos % len(ring), in both rings.
 	for j := 0; j < used; {

@@ -12,7 +12,7 @@ import (
 // TestConnStream moves random-sized chunks through a small ring that has
 // to grow and wrap, and checks every byte arrives in order.
 func TestConnStream(t *testing.T) {
-	a, b := NewConn(10000, nil, nil)
+	a, b := NewConn(10000, nil, nil, nil)
 	rng := rand.New(rand.NewSource(1))
 	src := make([]byte, 1<<20)
 	rng.Read(src)
@@ -52,7 +52,7 @@ func TestConnStream(t *testing.T) {
 // TestConnRights checks control data arrives with its own byte and a
 // read never joins two messages that carry control data.
 func TestConnRights(t *testing.T) {
-	a, b := NewConn(0, nil, nil)
+	a, b := NewConn(0, nil, nil, nil)
 	a.Send([][]byte{[]byte("ab")}, nil)
 	cred := &Cred{PID: 7}
 	a.Send([][]byte{[]byte("cd")}, &Control{Cred: cred})
@@ -76,7 +76,7 @@ func TestConnRights(t *testing.T) {
 }
 
 func TestConnReset(t *testing.T) {
-	a, b := NewConn(0, nil, nil)
+	a, b := NewConn(0, nil, nil, nil)
 	a.Send([][]byte{[]byte("xy")}, nil)
 	a.Reset(errno.ECONNRESET)
 	buf := make([]byte, 10)
@@ -85,5 +85,31 @@ func TestConnReset(t *testing.T) {
 	}
 	if _, _, e := b.Recv([][]byte{buf}, false); e != errno.ECONNRESET {
 		t.Fatalf("then %v", e)
+	}
+}
+
+// TestConnBudget: rings grow only within the budget (the first 4 KiB
+// always), and give it back when the connection is closed.
+func TestConnBudget(t *testing.T) {
+	b := NewBudget(64 << 10)
+	a, c := NewConn(1<<20, b, nil, nil)
+	big := make([]byte, 1<<20)
+	n, e := a.Send([][]byte{big}, nil)
+	if e != 0 || n > 64<<10+minRing || n < minRing {
+		t.Fatalf("sent %d (%v) into a ring limited to the budget", n, e)
+	}
+	if b.Used() == 0 || b.Used() > 64<<10 {
+		t.Fatalf("charged %d", b.Used())
+	}
+	x, y := NewConn(1<<20, b, nil, nil)
+	if n, _ := x.Send([][]byte{big}, nil); n < minRing {
+		t.Fatalf("a second connection cannot send its first 4 KiB: %d", n)
+	}
+	a.Close()
+	c.Close()
+	x.Close()
+	y.Close()
+	if b.Used() != 0 {
+		t.Fatalf("%d bytes still charged after every end closed", b.Used())
 	}
 }

@@ -13,6 +13,8 @@ type Datagram struct {
 	Data []byte
 	From Addr
 	Ctl  Control
+
+	charge int // bytes counted against the queue's budget
 }
 
 // DgramQueue is the receive queue of a datagram socket: whole messages,
@@ -26,15 +28,19 @@ type DgramQueue struct {
 	closed bool // no more deliveries: the socket is closed or SHUT_RD
 	err    errno.Errno
 	q      *waiter.Queue
+	budget *Budget
 }
 
 // NewDgramQueue returns a queue holding up to limit bytes (0: the
 // default buffer) whose deliveries notify q, the owning socket's queue.
-func NewDgramQueue(limit int, q *waiter.Queue) *DgramQueue {
+// Messages are charged to budget (nil: unlimited), except the first 4 KiB
+// of one waiting alone, so that a queue always makes progress; a message
+// the budget cannot take is refused as a full queue would refuse it.
+func NewDgramQueue(limit int, q *waiter.Queue, budget *Budget) *DgramQueue {
 	if limit <= 0 {
 		limit = DefaultBuffer
 	}
-	return &DgramQueue{limit: limit, q: q}
+	return &DgramQueue{limit: limit, q: q, budget: budget}
 }
 
 // SetLimit changes the byte limit (SO_RCVBUF).
@@ -56,6 +62,14 @@ func (d *DgramQueue) Deliver(m Datagram) errno.Errno {
 		return errno.ECONNREFUSED
 	}
 	if d.bytes > 0 && d.bytes+len(m.Data) > d.limit {
+		d.mu.Unlock()
+		return errno.EAGAIN
+	}
+	m.charge = len(m.Data)
+	if len(d.msgs) == 0 {
+		m.charge = max(0, len(m.Data)-minRing)
+	}
+	if !d.budget.take(int64(m.charge)) {
 		d.mu.Unlock()
 		return errno.EAGAIN
 	}
@@ -110,6 +124,7 @@ func (d *DgramQueue) Receive(bufs [][]byte, peek bool) (n, full int, from Addr, 
 		d.msgs[0] = Datagram{}
 		d.msgs = d.msgs[1:]
 		d.bytes -= len(m.Data)
+		d.budget.give(int64(m.charge))
 	} else if len(m.Ctl.Rights) > 0 {
 		m.Ctl.Rights = append([]*vfs.File(nil), m.Ctl.Rights...)
 		for _, f := range m.Ctl.Rights {
@@ -164,6 +179,7 @@ func (d *DgramQueue) Close(shutRd bool) {
 	d.q.Notify(waiter.AllEvents)
 	d.mu.Unlock()
 	for i := range drop {
+		d.budget.give(int64(drop[i].charge))
 		drop[i].Ctl.Release()
 	}
 }

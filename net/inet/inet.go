@@ -41,6 +41,8 @@ type Provider struct {
 	Policy Policy
 	// Logf reports refused calls (nil: silent).
 	Logf func(format string, args ...any)
+	// Budget bounds the memory of connections' buffers (nil: unlimited).
+	Budget *socket.Budget
 
 	mu        sync.Mutex
 	listeners map[uint16][]*tcpSock // listening TCP sockets by port

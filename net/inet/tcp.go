@@ -197,6 +197,24 @@ func (s *tcpSock) enqueue(c *tcpSock, wait bool) bool {
 	return true
 }
 
+// enqueueJoin adds a connection joined inside the LibOS. A listener
+// whose queue holds more than its backlog refuses it for now (EAGAIN: a
+// blocking connect retries, as the original's SYN would be resent), so
+// that guests cannot pile up buffered connections nobody accepts.
+func (s *tcpSock) enqueueJoin(c *tcpSock) errno.Errno {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed || s.state != stListening:
+		return errno.ECONNREFUSED
+	case len(s.pending) > s.backlog:
+		return errno.EAGAIN
+	}
+	s.pending = append(s.pending, c)
+	s.q.Notify(waiter.EventIn)
+	return 0
+}
+
 func (s *tcpSock) Accept() (socket.Socket, errno.Errno) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -254,6 +272,7 @@ func (s *tcpSock) Connect(a socket.Addr) errno.Errno {
 func (s *tcpSock) join(l *tcpSock, dst netip.AddrPort) errno.Errno {
 	s.mu.Lock()
 	me := s.local
+	prevState, prevLocal := s.state, s.local
 	if s.state == stIdle {
 		port, e := s.p.allocEphemeral()
 		if e != 0 {
@@ -272,7 +291,7 @@ func (s *tcpSock) join(l *tcpSock, dst netip.AddrPort) errno.Errno {
 	s.mu.Unlock()
 	srv := newTCP(s.p, l.family, l.cred)
 	srv.local = dst
-	ce, se := socket.NewConn(socket.DefaultBuffer, &s.q, &srv.q)
+	ce, se := socket.NewConn(socket.DefaultBuffer, s.p.Budget, &s.q, &srv.q)
 	ce.SetTCP()
 	srv.end, srv.peer, srv.state = se, me, stConnected
 	s.mu.Lock()
@@ -284,13 +303,17 @@ func (s *tcpSock) join(l *tcpSock, dst netip.AddrPort) errno.Errno {
 	}
 	s.end, s.peer, s.local, s.state, s.inProgress = ce, dst, me, stConnected, true
 	s.mu.Unlock()
-	if !l.enqueue(srv, false) {
+	if e := l.enqueueJoin(srv); e != 0 {
 		s.mu.Lock()
-		s.end, s.state, s.soErr = nil, stIdle, errno.ECONNREFUSED
+		s.end, s.state, s.inProgress, s.local = nil, prevState, false, prevLocal
+		if s.eport != 0 {
+			s.p.freeEphemeral(s.eport)
+			s.eport = 0
+		}
 		s.mu.Unlock()
 		ce.Close()
 		se.Close()
-		return errno.ECONNREFUSED
+		return e
 	}
 	s.q.Notify(waiter.EventOut)
 	return errno.EINPROGRESS
@@ -355,7 +378,7 @@ func (s *tcpSock) dial(dst netip.AddrPort) errno.Errno {
 // attachHost makes s a connected socket over the host connection c.
 func (s *tcpSock) attachHost(c *net.TCPConn) {
 	hq := new(waiter.Queue)
-	ge, he := socket.NewConn(socket.DefaultBuffer, &s.q, hq)
+	ge, he := socket.NewConn(socket.DefaultBuffer, s.p.Budget, &s.q, hq)
 	s.mu.Lock()
 	s.host, s.end, s.state = c, ge, stConnected
 	s.local, s.peer = netAddrPort(c.LocalAddr()), netAddrPort(c.RemoteAddr())

@@ -49,7 +49,7 @@ var _ socket.Socket = (*udpSock)(nil)
 
 func newUDP(p *Provider, family int, cred socket.Cred) *udpSock {
 	u := &udpSock{p: p, family: family, cred: cred, ino: inoCounter.Add(1)}
-	u.dq = socket.NewDgramQueue(0, &u.q)
+	u.dq = socket.NewDgramQueue(0, &u.q, p.Budget)
 	return u
 }
 

@@ -51,7 +51,7 @@ func newSock(p *Provider, typ int, cred socket.Cred) *sock {
 	s := &sock{p: p, typ: typ, cred: cred, ino: inoCounter.Add(1)}
 	s.local = socket.Addr{Family: socket.AF_UNIX}
 	if typ == socket.SOCK_DGRAM {
-		s.dq = socket.NewDgramQueue(0, &s.q)
+		s.dq = socket.NewDgramQueue(0, &s.q, p.Budget)
 	}
 	return s
 }
@@ -183,7 +183,7 @@ func (s *sock) Connect(a socket.Addr) errno.Errno {
 	}
 	srv := newSock(s.p, socket.SOCK_STREAM, lcred)
 	srv.local = laddr
-	ce, se := socket.NewConn(socket.DefaultBuffer, &s.q, &srv.q)
+	ce, se := socket.NewConn(socket.DefaultBuffer, s.p.Budget, &s.q, &srv.q)
 	s.mu.Lock()
 	me := s.local
 	s.mu.Unlock()
@@ -281,9 +281,6 @@ func (s *sock) Send(bufs [][]byte, to *socket.Addr, ctl *socket.Control, flags i
 	if n > socket.MaxBuffer {
 		return 0, errno.EMSGSIZE
 	}
-	if flags&socket.MSG_DONTWAIT != 0 && dst.dq.Full(n) {
-		return 0, errno.EAGAIN
-	}
 	data := make([]byte, 0, n)
 	for _, b := range bufs {
 		data = append(data, b...)
@@ -292,15 +289,9 @@ func (s *sock) Send(bufs [][]byte, to *socket.Addr, ctl *socket.Control, flags i
 	if ctl != nil {
 		m.Ctl = *ctl
 	}
-	// A blocking sender is never refused for room: the receiver's queue
-	// grows past SO_RCVBUF rather than losing a message, since a UNIX
-	// datagram is never dropped.
-	if e := dst.dq.Deliver(m); e == errno.EAGAIN {
-		dst.dq.SetLimit(socket.MaxBuffer)
-		if e := dst.dq.Deliver(m); e != 0 {
-			return 0, e
-		}
-	} else if e != 0 {
+	// A UNIX datagram is never dropped: a full receiver is EAGAIN, and a
+	// blocking sender waits (sockcall.Send) until it has room.
+	if e := dst.dq.Deliver(m); e != 0 {
 		return 0, e
 	}
 	return n, 0

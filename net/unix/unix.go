@@ -24,6 +24,8 @@ import (
 // Provider is the AF_UNIX family of one LibOS.
 type Provider struct {
 	ns *vfs.Namespace
+	// Budget bounds the memory of connections' buffers (nil: unlimited).
+	Budget *socket.Budget
 
 	mu       sync.Mutex
 	paths    map[[2]uint64]*sock // bound path names, by (dev, ino)
@@ -64,7 +66,7 @@ func (p *Provider) Pair(family, typ, protocol int, cred socket.Cred) (socket.Soc
 	}
 	a, b := s1.(*sock), newSock(p, typ, cred)
 	if typ == socket.SOCK_STREAM {
-		ea, eb := socket.NewConn(socket.DefaultBuffer, &a.q, &b.q)
+		ea, eb := socket.NewConn(socket.DefaultBuffer, p.Budget, &a.q, &b.q)
 		a.connect(ea, socket.Addr{Family: socket.AF_UNIX}, cred)
 		b.connect(eb, socket.Addr{Family: socket.AF_UNIX}, cred)
 	} else {

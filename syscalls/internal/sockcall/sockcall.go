@@ -61,7 +61,7 @@ func Send(ctx context.Context, p *kernel.Process, mod api.Module, f *vfs.File, s
 	}
 	_, timeout := so.Timeouts()
 	if so.Type() != socket.SOCK_STREAM || total == 0 {
-		return Wait(ctx, p, mod, so, nb, timeout, func() (int, errno.Errno) { return so.Send(bufs, to, ctl, flags) })
+		return sendDatagram(ctx, p, so, nb, timeout, func() (int, errno.Errno) { return so.Send(bufs, to, ctl, flags) })
 	}
 	sent := 0
 	return Wait(ctx, p, mod, so, nb, timeout, func() (int, errno.Errno) {
@@ -144,4 +144,38 @@ func Recv(ctx context.Context, p *kernel.Process, mod api.Module, f *vfs.File, s
 		full = got
 	}
 	return got, full, from, ctl, outFlags, 0
+}
+
+// datagramRetry is how often a blocking datagram send tries again while
+// its receiver's queue is full: the sender cannot register on every
+// possible receiver's queue, so it polls (only UNIX datagrams wait; UDP
+// drops, as on Linux).
+const datagramRetry = 2 * time.Millisecond
+
+// sendDatagram is one datagram send with blocking semantics: EAGAIN from
+// a full receiver is retried every datagramRetry until it fits, the
+// timeout passes (EAGAIN) or a signal interrupts (EINTR).
+func sendDatagram(ctx context.Context, p *kernel.Process, so socket.Socket, nonblock bool, timeout time.Duration, try func() (int, errno.Errno)) (int, errno.Errno) {
+	n, e := try()
+	if e != errno.EAGAIN || nonblock {
+		return n, e
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	for {
+		t := time.NewTimer(datagramRetry)
+		be := p.BlockTimer(ctx, nil, t.C)
+		t.Stop()
+		if be != 0 {
+			return 0, be
+		}
+		if n, e = try(); e != errno.EAGAIN {
+			return n, e
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return 0, errno.EAGAIN
+		}
+	}
 }
