@@ -42,7 +42,7 @@ type End struct {
 type ringBuf struct {
 	data     []byte // the ring; grows on demand up to limit
 	limit    int
-	charged  int // bytes of data charged to the Conn's budget
+	charged  int    // bytes of data charged to the Conn's budget
 	r, w     uint64 // bytes ever read and written
 	shutWr   bool   // the writer sent FIN: the reader sees EOF after data
 	shutRd   bool   // the reader shut down: writes fail with EPIPE
