@@ -24,12 +24,18 @@ GO ?= go
 # The toolchain behind occlum-gcc (cmd/occlum-cc): clang for wasm32-wasi,
 # wasm-ld, wasi-libc, compiler-rt builtins, libc++ and libc++abi; llvm for
 # occlum-ar, occlum-ranlib, occlum-nm and occlum-strip; g++ builds the native
-# half of the C++ oracle tests (test/cxx_exceptions).
+# half of the C++ oracle tests (test/cxx_exceptions); procps is the oracle of
+# userland's ps (userland/ps_test.go); fuse3's fusermount3 lets users other
+# than root run `occlum mount` and its tests (fs/fuseview, cmd/occlum: root
+# mounts with mount(2), and the tests skip, saying why, without FUSE).
 DEB_PACKAGES := clang lld llvm g++ wasi-libc libclang-rt-14-dev-wasm32 wabt \
-	libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
+	libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 protobuf-compiler procps fuse3
 # What only `make bench` needs (make test does not): gocryptfs and fuse3
-# (fusermount3) for the file-system benchmarks' FUSE peer (bench/fs_test.go).
-BENCH_DEB_PACKAGES := gocryptfs fuse3
+# (fusermount3; in DEB_PACKAGES too) for the file-system benchmarks' FUSE
+# peer (bench/fs_test.go);
+# apache2-utils (ab) and curl for the HTTP benchmark (bench/http.sh, run by
+# bench/http_test.go).
+BENCH_DEB_PACKAGES := gocryptfs fuse3 apache2-utils curl
 
 TEST_TIMEOUT ?= 20m
 # make bench as a whole (go test's default, 10m, is too short for the
@@ -84,6 +90,10 @@ bench-deps:
 build: go-check
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
+	@# The file-system plugins (docs/plugins.md), beside occlum: `occlum
+	@# build` finds a plugin named by a bare name here.
+	$(GO) build -o $(BIN)/occlum-hostfs-plugin ./plugins/hostfs
+	$(GO) build -o $(BIN)/occlum-tarfs-plugin ./plugins/tarfs
 	@for n in $(TOOL_NAMES); do ln -sfn occlum-cc $(BIN)/$$n; done
 	$(GO) run ./sfi/libocclum/mklibocclum -cc $(BIN)/occlum-cc -o $(BIN)/libocclum
 	@# The shell and utilities every new instance gets in image/bin.

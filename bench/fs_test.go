@@ -20,11 +20,14 @@ import (
 	"github.com/occlumgo/occlum/config"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/fs/devfs"
+	"github.com/occlumgo/occlum/fs/hostfs"
+	"github.com/occlumgo/occlum/fs/pluginfs"
 	"github.com/occlumgo/occlum/fs/ramfs"
 	"github.com/occlumgo/occlum/fs/sefs"
 	"github.com/occlumgo/occlum/gen"
 	"github.com/occlumgo/occlum/libos"
 	"github.com/occlumgo/occlum/platform/sim"
+	"github.com/occlumgo/occlum/plugins/sdk"
 )
 
 // File-system benchmarks: bench/src/fsbench.c (its comment says what each
@@ -45,7 +48,8 @@ import (
 //	OCCLUM_BENCH_FS_FILES   small files created (default 10000)
 //	OCCLUM_BENCH_FS_ROUNDS  rounds (default 3)
 //	OCCLUM_BENCH_FS_ONLY    comma-separated systems to run (default all:
-//	                        native,gocryptfs,sefs,root,ramfs), for profiling
+//	                        native,gocryptfs,sefs,root,hostfs,hostfs-plugin,
+//	                        ramfs), for profiling
 //
 // Disk use is bounded by about three times the size: each system's files
 // are removed after its round (and everything at the end, also on failure;
@@ -176,6 +180,21 @@ func BenchmarkFileSystems(b *testing.B) {
 	}
 	if want("root") {
 		systems = append(systems, instanceFS(b, p, bin))
+	}
+	if want("hostfs") {
+		systems = append(systems, libosFS(b, p, bin, "hostfs", "LibOS, hostfs in process", func(dir string) config.Mount {
+			return config.Mount{Target: "/data", Type: hostfs.Name, Source: dir}
+		}))
+	}
+	if want("hostfs-plugin") {
+		pluginBin := filepath.Join(b.TempDir(), "occlum-hostfs-plugin")
+		if out, err := exec.Command("go", "build", "-o", pluginBin, "github.com/occlumgo/occlum/plugins/hostfs").CombinedOutput(); err != nil {
+			b.Fatalf("building the hostfs plugin: %v\n%s", err, out)
+		}
+		hostfsPlugin = pluginBin
+		systems = append(systems, libosFS(b, p, bin, "hostfs-plugin", "LibOS, hostfs through its plugin", func(dir string) config.Mount {
+			return config.Mount{Target: "/data", Type: "hostfs-plugin", Source: dir}
+		}))
 	}
 	if want("ramfs") {
 		systems = append(systems, libosFS(b, p, bin, "ramfs", "LibOS, ramfs", func(string) config.Mount {
@@ -422,6 +441,10 @@ func libosFS(b *testing.B, p fsParams, wasm []byte, name, label string, mount fu
 	}}
 }
 
+// hostfsPlugin is the hostfs plugin program the "hostfs-plugin" system
+// runs (built by BenchmarkFileSystems).
+var hostfsPlugin string
+
 // runWithMount boots a LibOS (the default injector and mount types, the
 // simulated platform for sealing keys) with a ramfs root holding
 // /bin/fsbench, devfs /dev and extra, runs /bin/fsbench with args and
@@ -445,6 +468,13 @@ func runWithMount(b *testing.B, wasm []byte, extra config.Mount, args []string) 
 	}
 	types := libos.MountTypes()
 	types["benchroot"] = func(config.Mount, libos.MountEnv) (vfs.FileSystem, error) { return root, nil }
+	types["hostfs-plugin"] = func(m config.Mount, _ libos.MountEnv) (vfs.FileSystem, error) {
+		c, err := sdk.Start(sdk.Options{Path: hostfsPlugin, Args: []string{"-exec", m.Source}})
+		if err != nil {
+			return nil, err
+		}
+		return pluginfs.New(c, c.Stop), nil
+	}
 	cfg := *config.Default()
 	cfg.Mounts = []config.Mount{{Target: "/", Type: "benchroot"}, {Target: "/dev", Type: devfs.Name}, extra}
 	plat, err := sim.New(sim.Options{})

@@ -20,7 +20,7 @@
 #                          connection), with lighttpd's 404; exit 1 if not
 #
 # WORK (default /tmp/occlum-http) keeps the sources, the builds and the
-# instance; REQUESTS (30000) and ROUNDS (3) set the size. Needs ab
+# instance; REQUESTS (50000) and ROUNDS (5) set the size. Needs ab
 # (apache2-utils: make bench installs it) for the benchmark, curl for the
 # check, and bin/ built (make build).
 set -euo pipefail
@@ -34,8 +34,8 @@ case $mode in bench | check) ;; *)
 	;;
 esac
 work=${WORK:-${TMPDIR:-/tmp}/occlum-http}
-requests=${REQUESTS:-30000}
-rounds=${ROUNDS:-3}
+requests=${REQUESTS:-50000}
+rounds=${ROUNDS:-5}
 concurrency=32
 export PATH="$root/bin:$PATH"
 # A developer key of the benchmark's own (made once, kept in $WORK): nothing

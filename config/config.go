@@ -80,9 +80,10 @@ type Options struct {
 }
 
 // BuiltinMountTypes returns the names of the mount types that the standard
-// LibOS build registers: unionfs, sefs, hostfs, ramfs and devfs.
+// LibOS build registers: unionfs, sefs, hostfs, ramfs, devfs, procfs
+// and plugin.
 func BuiltinMountTypes() []string {
-	return []string{"unionfs", "sefs", "hostfs", "ramfs", "devfs"}
+	return []string{"unionfs", "sefs", "hostfs", "ramfs", "devfs", "procfs", "plugin"}
 }
 
 // Error is a problem with one field of a configuration file.
@@ -198,6 +199,7 @@ func Default() *Config {
 			// (hostfs also refuses it by identity, whatever the source).
 			{Target: "/host", Type: "hostfs", Source: "./host"},
 			{Target: "/dev", Type: "devfs"},
+			{Target: "/proc", Type: "procfs"},
 			{Target: "/tmp", Type: "ramfs"},
 			{Target: "/dev/shm", Type: "ramfs"},
 		},
@@ -330,6 +332,8 @@ type (
 		SetID     bool        `json:"suid,omitempty"`
 		MAC       *string     `json:"MAC,omitempty"`
 		CacheSize any         `json:"cache_size,omitempty"`
+		Plugin    string      `json:"plugin,omitempty"`
+		PluginSum string      `json:"plugin_sha256,omitempty"`
 		Layers    []jsonMount `json:"layers,omitempty"`
 	}
 	jsonSFI struct {
@@ -386,6 +390,7 @@ func (c *Config) encode(canonical bool) []byte {
 				mac := o.MAC
 				jo.MAC = &mac
 			}
+			jo.Plugin, jo.PluginSum = o.Plugin, o.PluginSHA256
 			if (canonical && m.Type == "sefs") || o.CacheSize != 0 {
 				jo.CacheSize = size(o.CacheSize)
 			}
@@ -667,6 +672,8 @@ func (d *decoder) mountAt(v *value, p string, depth int) (Mount, error) {
 				{"suid", d.boolean(&m.Options.SetID)},
 				{"MAC", func(v *value, p string) error { m.Options.Image = true; return d.str(&m.Options.MAC)(v, p) }},
 				{"cache_size", d.size(&m.Options.CacheSize)},
+				{"plugin", d.str(&m.Options.Plugin)},
+				{"plugin_sha256", d.str(&m.Options.PluginSHA256)},
 				{"layers", func(v *value, p string) error {
 					if v.kind != kindArray {
 						return d.wrongType(p, v, "an array of layers")
@@ -700,6 +707,12 @@ func (d *decoder) mountAt(v *value, p string, depth int) (Mount, error) {
 		return m, d.fail(p+".type", `hashfs was replaced by the sefs image layer: make the root the unionfs of Occlum.json's default (see docs/sefs.md, "Upgrading"), or start from a new instance (occlum new) and copy image/ into it`)
 	case (m.Options.Image || m.Options.CacheSize != 0) && m.Type != "sefs":
 		return m, d.fail(p+".options", "MAC and cache_size apply to sefs mounts only")
+	case m.Options.Plugin != "" && m.Type != "plugin" && m.Type != "hostfs":
+		return m, d.fail(p+".options.plugin", "applies to plugin and hostfs mounts only")
+	case m.Type == "plugin" && m.Options.Plugin == "":
+		return m, d.fail(p+".options.plugin", "a plugin mount needs the plugin program (a path, or the name of one shipped with occlum)")
+	case m.Options.PluginSHA256 != "" && !isHex64(m.Options.PluginSHA256):
+		return m, d.fail(p+".options.plugin_sha256", "must be empty (occlum build fills it in) or the plugin's SHA-256 in 64 hex digits")
 	case m.Options.Layers != nil && m.Type != "unionfs":
 		return m, d.fail(p+".options.layers", "layers apply to unionfs mounts only")
 	case m.Type == "unionfs" && len(m.Options.Layers) == 0:

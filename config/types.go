@@ -80,12 +80,19 @@ type MountOptions struct {
 	// CacheSize is a sefs layer's write-back cache ("cache_size"; 0: the
 	// default, 32 MiB).
 	CacheSize Size
+	// Plugin is the program that serves a "plugin" mount, or runs a
+	// hostfs mount out of process ("plugin": a path, relative to the
+	// instance directory, or a bare name of a program shipped beside
+	// occlum). PluginSHA256 is its SHA-256, which `occlum build` fills in
+	// ("plugin_sha256"; measured: a swapped plugin is refused).
+	Plugin       string
+	PluginSHA256 string
 }
 
 // IsZero reports whether no option is set.
 func (o *MountOptions) IsZero() bool {
 	return !o.ReadOnly && o.Size == 0 && !o.Exec && !o.SetID && len(o.Layers) == 0 &&
-		!o.Image && o.MAC == "" && o.CacheSize == 0
+		!o.Image && o.MAC == "" && o.CacheSize == 0 && o.Plugin == "" && o.PluginSHA256 == ""
 }
 
 // Writable returns the index of a unionfs mount's writable layer, or -1.

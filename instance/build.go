@@ -106,6 +106,9 @@ func Build(dir string, opts BuildOptions) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := measurePlugins(dir, cfg); err != nil {
+		return nil, err
+	}
 	canonical := cfg.Canonical()
 	sig := &SigStruct{
 		Version:       sigStructVersion,

@@ -63,6 +63,8 @@ func VerifyWith(dir string, o VerifyOptions) (*Built, error) {
 		return nil, &Error{Kind: ErrConfigChanged, Msg: "Occlum.json changed after build and is no longer valid: " + err.Error(),
 			Hint: "fix it and run `occlum build` again", Err: err}
 	}
+	// The build filled in plugin_sha256 where Occlum.json leaves it out.
+	adoptPluginSums(current.Mounts, cfg.Mounts)
 	if !bytes.Equal(current.Canonical(), canonical) {
 		return nil, &Error{Kind: ErrConfigChanged, Msg: "Occlum.json changed after build",
 			Hint: "run `occlum build` again to measure and sign the new configuration"}

@@ -86,6 +86,7 @@ func New(o Options, k *kernel.Kernel, loader *sfi.Loader, log *zap.Logger) (*Lib
 		w io.Writer
 		f vfs.OpenFlags
 	}{{o.Stdin, nil, vfs.O_RDONLY}, {nil, o.Stdout, vfs.O_WRONLY}, {nil, o.Stderr, vfs.O_WRONLY}} {
+		names := [3]string{"host-stdin", "host-stdout", "host-stderr"}
 		if s.r == nil && s.w == nil {
 			if i == 0 {
 				s.r = eofReader{}
@@ -93,7 +94,7 @@ func New(o Options, k *kernel.Kernel, loader *sfi.Loader, log *zap.Logger) (*Lib
 				s.w = io.Discard
 			}
 		}
-		l.stdio[i] = vfs.NewFile(newHostStream(s.r, s.w), vfs.Dentry{}, s.f)
+		l.stdio[i] = vfs.NewFile(newHostStream(s.r, s.w, names[i]), vfs.Dentry{}, s.f)
 	}
 	return l, func() {
 		for _, f := range l.stdio {
@@ -126,9 +127,9 @@ func (e *ProgramError) Error() string {
 // Unwrap returns the loader's error, if any.
 func (e *ProgramError) Unwrap() error { return e.Err }
 
-// readProgram reads the program file at path through the VFS.
-func (l *LibOS) readProgram(path string) ([]byte, error) {
-	f, e := l.kernel.VFS.Open(path, vfs.O_RDONLY, 0, nil)
+// readProgram reads the program file at path through ns.
+func (l *LibOS) readProgram(ns *vfs.Namespace, path string) ([]byte, error) {
+	f, e := ns.Open(path, vfs.O_RDONLY, 0, nil)
 	if e != 0 {
 		return nil, &ProgramError{Path: path, Errno: e}
 	}
@@ -240,7 +241,7 @@ func (l *LibOS) waitAll(d time.Duration) {
 // start verifies and loads path and runs it as a new process on its own
 // goroutine. fds is taken over (closed on failure).
 func (l *LibOS) start(ctx context.Context, parent *kernel.Process, path string, argv, env []string, cwd string, fds *fdtable.Table) (*kernel.Process, error) {
-	bin, err := l.readProgram(path)
+	bin, err := l.readProgram(l.kernel.VFS, path)
 	if err != nil {
 		fds.CloseAll()
 		return nil, err
@@ -261,6 +262,11 @@ func (l *LibOS) start(ctx context.Context, parent *kernel.Process, path string, 
 		fds.CloseAll()
 		return nil, &ProgramError{Path: path, Errno: e, Err: fmt.Errorf("%s: cannot create a process: %w", path, e)}
 	}
+	exe := path
+	if d, e := l.kernel.VFS.Resolve(path, true); e == 0 {
+		exe = d.Path
+	}
+	p.SetProgram(path, exe, argv, env)
 	l.running.Add(1)
 	go l.runProcess(ctx, p, res)
 	return p, nil
@@ -286,6 +292,7 @@ func (l *LibOS) runProcess(ctx context.Context, p *kernel.Process, res *sfi.Rese
 		}
 		// A kill interrupts the guest at its next preemption point.
 		p.SetInterrupt(func() { l.loader.Interrupt(mod) })
+		p.SetMemorySize(res.MemorySize())
 		// Each program gets its own record of setjmp/exception invokes.
 		_, err = mod.ExportedFunction("_start").Call(nonlocal.WithState(pctx, res.Program().WritesTables))
 		mod.Close(pctx)

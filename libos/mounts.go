@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,12 +13,16 @@ import (
 
 	"github.com/occlumgo/occlum/config"
 	"github.com/occlumgo/occlum/core/errno"
+	"github.com/occlumgo/occlum/core/kernel"
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/fs/devfs"
 	"github.com/occlumgo/occlum/fs/hostfs"
+	"github.com/occlumgo/occlum/fs/pluginfs"
+	"github.com/occlumgo/occlum/fs/procfs"
 	"github.com/occlumgo/occlum/fs/ramfs"
 	"github.com/occlumgo/occlum/fs/sefs"
 	"github.com/occlumgo/occlum/fs/unionfs"
+	"github.com/occlumgo/occlum/plugins/sdk"
 )
 
 // MountEnv is what a mount type may use to build a file system.
@@ -49,10 +54,33 @@ type MountEnv struct {
 	Warn func(error)
 	// Protected are host paths no hostfs mount may expose.
 	Protected []string
+	// Command is what the user typed to start the LibOS ("occlum run"
+	// when empty), for messages that say what to type.
+	Command string
 	// MemorySize bounds a ramfs whose size is not configured:
 	// resource_limits.user_space_size (a guest must not grow the LibOS's
 	// memory without bound through /tmp).
 	MemorySize uint64
+	// MountTypes are the names of the registered mount types (procfs's
+	// /proc/filesystems; set by buildNamespace).
+	MountTypes []string
+	// Terminal opens a stream on the LibOS's terminal (devfs's tty), nil
+	// when its standard input is not a terminal.
+	Terminal func() (vfs.FileImpl, errno.Errno)
+}
+
+// KernelUser is implemented by file systems that show the kernel (procfs):
+// the kernel is made over the mount table, so ProvideKernel hands it to
+// every mounted one that wants it once it exists.
+type KernelUser interface {
+	BindKernel(k *kernel.Kernel)
+}
+
+func (env MountEnv) command() string {
+	if env.Command == "" {
+		return "occlum run"
+	}
+	return env.Command
 }
 
 // MountType builds one mount's file system.
@@ -69,8 +97,32 @@ func MountTypes() map[string]MountType {
 			if st, err := os.Stat(src); err != nil || !st.IsDir() {
 				return nil, fmt.Errorf("host directory %s does not exist or is not a directory (create it, or change the mount's source in Occlum.json)", src)
 			}
+			if m.Options.Plugin != "" {
+				// The same hostfs, out of process (docs/plugins.md).
+				var args []string
+				if m.Options.Exec {
+					args = append(args, "-exec")
+				}
+				if m.Options.SetID {
+					args = append(args, "-suid")
+				}
+				if m.Options.ReadOnly {
+					args = append(args, "-readonly")
+				}
+				for _, p := range env.Protected {
+					args = append(args, "-protect", p)
+				}
+				return pluginMount(m, env, append(args, src))
+			}
 			return hostfs.New(src, hostfs.Options{Protected: env.Protected, Exec: m.Options.Exec,
 				SetID: m.Options.SetID, Report: env.Warn})
+		},
+		pluginfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
+			var args []string
+			if m.Source != "" {
+				args = append(args, source(m, env))
+			}
+			return pluginMount(m, env, args)
 		},
 		ramfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 			size := uint64(m.Options.Size)
@@ -80,7 +132,10 @@ func MountTypes() map[string]MountType {
 			return ramfs.New(ramfs.Options{MaxBytes: int64(size)}), nil
 		},
 		devfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
-			return devfs.New(devfs.Options{}), nil
+			return devfs.New(devfs.Options{Terminal: env.Terminal}), nil
+		},
+		procfs.Name: func(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
+			return procfs.New(procfs.Options{MountTypes: env.MountTypes}), nil
 		},
 	}
 }
@@ -95,11 +150,96 @@ func MountTypeNames(types map[string]MountType) []string {
 	return out
 }
 
+// PluginDir is where `occlum build` puts the plugin programs of an
+// instance, relative to the instance directory (measured by their
+// SHA-256 in the configuration; guests cannot reach build/).
+const PluginDir = "build/plugins"
+
+// pluginMount starts the measured plugin program of m with args and
+// mounts what it serves.
+func pluginMount(m config.Mount, env MountEnv, args []string) (vfs.FileSystem, error) {
+	if m.Options.PluginSHA256 == "" {
+		return nil, fmt.Errorf("plugin %s has no measured SHA-256: run `occlum build`", m.Options.Plugin)
+	}
+	path := filepath.Join(env.InstanceDir, PluginDir, filepath.Base(m.Options.Plugin))
+	c, err := sdk.Start(sdk.Options{Path: path, Args: args, SHA256: m.Options.PluginSHA256,
+		Logf: func(format string, a ...any) {
+			if env.Warn != nil {
+				env.Warn(fmt.Errorf(format, a...))
+			}
+		}})
+	if err != nil {
+		return nil, err
+	}
+	return pluginfs.New(c, c.Stop), nil
+}
+
 func source(m config.Mount, env MountEnv) string {
 	if filepath.IsAbs(m.Source) {
 		return m.Source
 	}
 	return filepath.Join(env.InstanceDir, m.Source)
+}
+
+// MountRoot mounts the root file system of o.Config alone, as
+// ProvideNamespace mounts it for a run — the same mount types, keys and
+// checks — for `occlum mount`, which shows it on the host (docs/mount.md).
+// With readOnly every layer is opened read-only, so nothing on the host
+// changes (no commit, no collection of a crash's leftovers), and a
+// writable sefs layer that was never made (the instance never ran) is left
+// out. The cleanup closes the layers; a writable sefs layer commits.
+func MountRoot(o Options, readOnly bool) (vfs.FileSystem, func(), error) {
+	if o.Config == nil {
+		return nil, nil, fmt.Errorf("libos: no configuration")
+	}
+	types := o.MountTypes
+	if types == nil {
+		types = MountTypes()
+	}
+	var root config.Mount
+	found := false
+	for _, m := range o.Config.Mounts {
+		if m.Target == "/" {
+			root, found = m, true
+		}
+	}
+	if !found {
+		return nil, nil, fmt.Errorf("mount: no file system is mounted at /")
+	}
+	env := mountEnv(o, ProvideLogger(o))
+	env.Command = "occlum mount"
+	if readOnly {
+		root = readOnlyRoot(root, env)
+	}
+	ns, cleanup, err := buildNamespace([]config.Mount{root}, types, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ns.Mounts()[0].FS, cleanup, nil
+}
+
+// readOnlyRoot returns the root mount m with every layer read-only,
+// without writable sefs layers that were never made.
+func readOnlyRoot(m config.Mount, env MountEnv) config.Mount {
+	m.Options.ReadOnly = true
+	if len(m.Options.Layers) == 0 {
+		return m
+	}
+	layers := make([]config.Mount, 0, len(m.Options.Layers))
+	for _, l := range m.Options.Layers {
+		if l.Type == sefs.Name && !l.Options.Image && !l.Options.ReadOnly {
+			if _, err := os.Stat(filepath.Join(source(l, env), sefs.MetaFile)); errors.Is(err, fs.ErrNotExist) {
+				objs, _ := os.ReadDir(filepath.Join(source(l, env), "objects"))
+				if len(objs) == 0 {
+					continue // never made: nothing written yet
+				}
+			}
+		}
+		l.Options.ReadOnly = true
+		layers = append(layers, l)
+	}
+	m.Options.Layers = layers
+	return m
 }
 
 // buildNamespace mounts every configured file system, parents before
@@ -133,6 +273,7 @@ func buildNamespace(mounts []config.Mount, types map[string]MountType, env Mount
 		}
 		return fs, nil
 	}
+	env.MountTypes = MountTypeNames(types)
 	env.Layer = func(m config.Mount) (vfs.FileSystem, error) {
 		e := env
 		e.UnionLayer = true
@@ -189,9 +330,9 @@ func sefsMount(m config.Mount, env MountEnv) (vfs.FileSystem, error) {
 		fs, err := sefs.OpenDir(src, opts)
 		switch {
 		case errors.Is(err, sefs.ErrKeyNeeded):
-			return nil, fmt.Errorf("the image is encrypted: give its key with `occlum run --image-key FILE`")
+			return nil, fmt.Errorf("the image is encrypted: give its key with `%s --image-key FILE`", env.command())
 		case errors.Is(err, sefs.ErrKeyNotWanted):
-			return nil, fmt.Errorf("the image is not encrypted, but an image key was given: run without --image-key")
+			return nil, fmt.Errorf("the image is not encrypted, but an image key was given: %s without --image-key", strings.TrimPrefix(env.command(), "occlum "))
 		case errors.Is(err, sefs.ErrWrongKey):
 			return nil, fmt.Errorf("the image key does not open the image (a wrong key, or a tampered %s)", m.Source)
 		case err != nil:

@@ -41,7 +41,7 @@ var CoreSet = wire.NewSet(ProvideLogger, ProvideNamespace, ProvideKernel, Provid
 // DefaultSet is CoreSet with every mount type and syscall family.
 var DefaultSet = wire.NewSet(CoreSet, DefaultMountTypes, DefaultFamilies)
 
-// DefaultMountTypes provides unionfs, sefs, hostfs, ramfs and devfs.
+// DefaultMountTypes provides every mount type MountTypes registers.
 func DefaultMountTypes() MountTypeSet { return MountTypes() }
 
 // DefaultFamilies provides WASI preview 1 and the occlum extension.
@@ -69,6 +69,11 @@ func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Name
 	if o.MountTypes != nil {
 		types = o.MountTypes
 	}
+	return buildNamespace(o.Config.Mounts, types, mountEnv(o, log))
+}
+
+// mountEnv is what the configured mount types get from o.
+func mountEnv(o Options, log *zap.Logger) MountEnv {
 	// Compiled code runs outside SFI: the compile cache is as trusted as
 	// the LibOS binary.
 	protected := append([]string(nil), o.Protected...)
@@ -84,7 +89,8 @@ func ProvideNamespace(o Options, types MountTypeSet, log *zap.Logger) (*vfs.Name
 	if o.Platform != nil {
 		env.SealKey = o.Platform.SealKey
 	}
-	return buildNamespace(o.Config.Mounts, types, env)
+	env.Terminal = terminal(o.Stdin, o.Stdout, o.Stderr)
+	return env
 }
 
 // maxIntegrityLines bounds the integrity errors shown on stderr in one run.
@@ -139,6 +145,11 @@ func ProvideKernel(o Options, ns *vfs.Namespace, log *zap.Logger) *kernel.Kernel
 		res.Allow = o.Config.Network.AllowConnect
 	}
 	k.Resolver = res
+	for _, m := range ns.Mounts() {
+		if u, ok := m.FS.(KernelUser); ok {
+			u.BindKernel(k)
+		}
+	}
 	return k
 }
 

@@ -30,7 +30,7 @@ func (l *LibOS) Spawn(ctx context.Context, parent *kernel.Process, req kernel.Sp
 	}
 	fds.CloseCloexec()
 	path := vfs.Join(cwd, req.Path)
-	prog, e := l.load(ctx, path)
+	prog, exe, e := l.load(ctx, parent.VFS(), path)
 	if e != 0 {
 		fds.CloseAll()
 		return nil, e
@@ -49,6 +49,7 @@ func (l *LibOS) Spawn(ctx context.Context, parent *kernel.Process, req kernel.Sp
 		fds.CloseAll()
 		return nil, e
 	}
+	child.SetProgram(path, exe, req.Argv, req.Env)
 	if a := req.Attr; a != nil {
 		if a.Flags&kernel.SpawnSetPgroup != 0 {
 			if e := parent.Setpgid(child.PID, a.Pgroup); e != 0 {
@@ -84,7 +85,7 @@ func (l *LibOS) processContext(fallback context.Context) context.Context {
 // child's working directory.
 func (l *LibOS) applyFileActions(parent *kernel.Process, fds *fdtable.Table, actions []kernel.FileAction) (string, errno.Errno) {
 	cwd := parent.Cwd()
-	ns := l.kernel.VFS
+	ns := parent.VFS()
 	for _, a := range actions {
 		switch a.Op {
 		case kernel.ActionOpen:
@@ -134,39 +135,46 @@ func (l *LibOS) applyFileActions(parent *kernel.Process, fds *fdtable.Table, act
 	return cwd, 0
 }
 
-// load reads and verifies the program at the absolute path p, for spawn
-// and execve: the errno is what the syscall returns (EACCES for a file
-// without any execute bit, as Linux gives root), the loader's reason is
-// logged.
-func (l *LibOS) load(ctx context.Context, p string) (*sfi.Program, errno.Errno) {
+// load reads and verifies the program at the absolute path p, resolved in
+// ns (the caller's view), for spawn and execve: the errno is what the
+// syscall returns (EACCES for a file without any execute bit, as Linux
+// gives root), the loader's reason is logged. It also returns the
+// program's canonical path (symbolic links resolved: /proc/<pid>/exe).
+func (l *LibOS) load(ctx context.Context, ns *vfs.Namespace, p string) (*sfi.Program, string, errno.Errno) {
 	// A program file unchanged since it was last loaded (same device,
 	// inode, size, modification and change times) is not read and hashed
 	// again. A stale hit can only run the program verified before, never
 	// unverified code.
-	st, se := l.kernel.VFS.Stat(p, true)
+	var st vfs.Stat
+	exe := p
+	d, se := ns.Resolve(p, true)
+	if se == 0 {
+		exe = d.Path
+		st, se = d.Stat()
+	}
 	key := programKey{path: p, dev: st.Dev, ino: st.Ino, size: st.Size, mtime: st.Mtime, ctime: st.Ctime}
 	if se == 0 {
 		if prog, ok := l.programs.Load(key); ok {
-			return prog.(*sfi.Program), 0
+			return prog.(*sfi.Program), exe, 0
 		}
 	}
-	bin, err := l.readProgram(p)
+	bin, err := l.readProgram(ns, p)
 	if err != nil {
 		var pe *ProgramError
 		if errors.As(err, &pe) {
-			return nil, pe.Errno
+			return nil, "", pe.Errno
 		}
-		return nil, errno.EIO
+		return nil, "", errno.EIO
 	}
 	prog, err := l.loader.Load(ctx, p, bin)
 	if err != nil {
 		l.log.Info("program refused", zap.String("path", p), zap.Error(err))
-		return nil, errno.ENOEXEC
+		return nil, "", errno.ENOEXEC
 	}
 	if se == 0 {
 		l.programs.Store(key, prog)
 	}
-	return prog, 0
+	return prog, exe, 0
 }
 
 // programKey identifies a program file's content without reading it.
@@ -179,13 +187,14 @@ type programKey struct {
 // Exec implements kernel.Executor: execve. On success the current program
 // is unwound and runProcess starts the new one in the same process.
 func (l *LibOS) Exec(ctx context.Context, p *kernel.Process, mod api.Module, path string, argv, env []string) errno.Errno {
-	prog, e := l.load(ctx, p.Abs(path))
+	abs := p.Abs(path)
+	prog, exe, e := l.load(ctx, p.VFS(), abs)
 	if e != 0 {
 		return e
 	}
 	p.FDs.CloseCloexec()
 	p.ResetHandlers()
-	p.Args, p.Env = argv, env
+	p.SetProgram(abs, exe, argv, env)
 	l.execs.Store(p, prog)
 	_ = mod.CloseWithExitCode(ctx, 0)
 	panic(sys.NewExitError(0))

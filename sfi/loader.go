@@ -420,6 +420,18 @@ func (l *Loader) Reserve(path string, prog *Program) (*Reservation, error) {
 // Program returns the reserved program.
 func (r *Reservation) Program() *Program { return r.prog }
 
+// MemorySize returns a function giving the length of the instance's linear
+// memory in bytes (0 before the instance grows it first, and after it is
+// freed), safe to call from any goroutine: what /proc shows as the
+// process's size. Call it after Instantiate, on the instance's goroutine.
+func (r *Reservation) MemorySize() func() uint64 {
+	m := r.inst
+	if m == nil {
+		return func() uint64 { return 0 }
+	}
+	return m.size.Load
+}
+
 // Release gives the reservation back, if Instantiate has not used it.
 func (r *Reservation) Release() {
 	if r.mem != nil {

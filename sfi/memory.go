@@ -236,6 +236,8 @@ type pooledMemory struct {
 	held uint64
 	// refused records the last growth refused (Reservation.GrowRefused).
 	refused refusal
+	// size is len(buf), readable from any goroutine (Reservation.MemorySize).
+	size atomic.Uint64
 }
 
 // refusal is why a memory could not grow.
@@ -276,6 +278,7 @@ func (m *pooledMemory) Reallocate(size uint64) []byte {
 	}
 	m.held = size
 	m.buf = m.mem[:size]
+	m.size.Store(size)
 	return m.buf
 }
 
@@ -285,6 +288,7 @@ func (m *pooledMemory) Reallocate(size uint64) []byte {
 func (m *pooledMemory) Free() {
 	m.pool.put(m.mem, uint64(len(m.buf)))
 	m.mem, m.buf = nil, nil
+	m.size.Store(0)
 	m.pool.space.release(m.held)
 	m.held = 0
 }

@@ -196,6 +196,9 @@ var programs = []program{
 	{name: "sock_errors", needs: "occlum"},
 	{name: "sock_getaddrinfo", needs: "occlum"},
 	{name: "sock_procs", needs: "occlum", helpers: []string{"cat", "write_forever", "fd_receiver"}},
+
+	// /proc (fs/procfs): the caller's files, a child's through its life.
+	{name: "procfs", needs: "occlum", args: []string{"alpha", "two words", ""}, helpers: []string{"cat"}},
 }
 
 // Fixtures: what the programs above expect in their working directory.

@@ -121,4 +121,6 @@ var Cases = []Case{
 	{Name: "sync", Script: `echo x > f; env sync; echo $?; env sync f; echo $?; env sync -d f; echo $?; env sync -f f; echo $?; env sync nosuch 2>/dev/null; echo $?; cat f`},
 	{Name: "kill-list", Script: `env kill -l; env kill -l 9; env kill -l TERM; env kill -L`},
 	{Name: "kill-errors", Script: `env kill 999999; echo $?; env kill abc; echo $?`},
+	// ps (procps's columns; the whole layout is compared in ps_test.go)
+	{Name: "ps", Script: `ps -o pid= -p $$ | grep -c "^ *$$$"; ps -o args= -p $$; ps -o ppid=,pid= -p $$ | wc -w; ps -o pid= -p 999999; echo $?; ps -o nosuch 2>/dev/null; echo $?`},
 }

@@ -19,7 +19,7 @@ import (
 // Utilities lists the single-file programs: <name>/main.c.
 var Utilities = []string{
 	"echo", "cat", "ls", "wc", "grep", "head", "tail", "mkdir", "rm", "cp",
-	"mv", "env", "sleep", "true", "false", "kill", "sync",
+	"mv", "env", "sleep", "true", "false", "kill", "sync", "ps",
 }
 
 // Programs lists everything Build produces: the shell and the utilities.

@@ -2,6 +2,7 @@
 // build` measures into build/bin/occlum-libos and `occlum run` starts.
 //
 //	occlum-libos run --instance DIR [--env-fd N] [--sim-key FILE] [--] PATH [ARGS...]
+//	occlum-libos mount --instance DIR [--sim-key FILE] [--image-key FILE] [--rw] [--ready-fd N] MOUNTPOINT
 //
 // The host that starts it is untrusted, so it verifies the instance again
 // itself (signature, config, manifest, image). Its own binary is checked by
@@ -10,7 +11,14 @@
 // against entry_points, builds the environment from env.default and the
 // untrusted host variables, creates the platform (SIM) and runs PATH in the
 // LibOS with argv = [PATH, ARGS...]. It exits with the program's status,
-// 128+N when the program was killed by signal N.
+// 128+N when the program was killed by signal N. A run holds the
+// instance lock (instance.LockForRun) while it runs: it is refused while
+// the instance is mounted.
+//
+// mount (`occlum mount`, mount.go) verifies the instance the same way,
+// mounts its root file system as a run does, with the same keys, and
+// shows it on the host with FUSE (docs/mount.md) until SIGINT, SIGTERM or
+// SIGHUP, or until it is unmounted.
 //
 // The untrusted environment comes on file descriptor N (--env-fd; `occlum
 // run` passes 3), as NUL-terminated NAME=value entries, read to EOF (at most
@@ -37,10 +45,12 @@ import (
 
 	"github.com/occlumgo/occlum/core/errno"
 	"github.com/occlumgo/occlum/core/kernel"
+	"github.com/occlumgo/occlum/fs/fuseview"
 	"github.com/occlumgo/occlum/gen"
 	"github.com/occlumgo/occlum/instance"
 	"github.com/occlumgo/occlum/libos"
 	"github.com/occlumgo/occlum/logging"
+	"github.com/occlumgo/occlum/platform"
 	"github.com/occlumgo/occlum/platform/platforms"
 	"github.com/occlumgo/occlum/platform/sim"
 )
@@ -54,8 +64,12 @@ func main() {
 
 // doMain runs the command line args.
 func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "mount" {
+		return doMount(args[1:], stdout, stderr, nil)
+	}
 	if len(args) == 0 || args[0] != "run" {
 		fmt.Fprintln(stderr, "usage: occlum-libos run --instance DIR [--env-fd N] [--sim-key FILE] [--image-key FILE] [--cwd DIR] [--] PATH [ARGS...]")
+		fmt.Fprintln(stderr, "       occlum-libos mount --instance DIR [--sim-key FILE] [--image-key FILE] [--rw] [--ready-fd N] MOUNTPOINT")
 		return 2
 	}
 	fs := flag.NewFlagSet("occlum-libos run", flag.ContinueOnError)
@@ -77,13 +91,22 @@ func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdin: stdin, stdout: stdout, stderr: stderr,
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "occlum-libos: %v\n", err)
-		var ie *instance.Error
-		if errors.As(err, &ie) && ie.Hint != "" {
-			fmt.Fprintf(stderr, "hint: %s\n", ie.Hint)
-		}
+		report(stderr, err)
 	}
 	return status
+}
+
+// report writes err to stderr, and its hint.
+func report(stderr io.Writer, err error) {
+	fmt.Fprintf(stderr, "occlum-libos: %v\n", err)
+	var ie *instance.Error
+	var fe *fuseview.Error
+	switch {
+	case errors.As(err, &ie) && ie.Hint != "":
+		fmt.Fprintf(stderr, "hint: %s\n", ie.Hint)
+	case errors.As(err, &fe) && fe.Hint != "":
+		fmt.Fprintf(stderr, "hint: %s\n", fe.Hint)
+	}
 }
 
 type runOptions struct {
@@ -103,9 +126,7 @@ func run(o runOptions) (int, error) {
 	}
 	defer log.Sync()
 
-	// The binary itself was checked by the loader (`occlum run`) before it
-	// started; see instance.VerifyOptions.
-	built, err := instance.VerifyWith(o.dir, instance.VerifyOptions{SkipLibOS: true})
+	built, plat, key, err := open(o.dir, o.secretFile, o.imageKey, log)
 	if err != nil {
 		return 1, err
 	}
@@ -118,17 +139,6 @@ func run(o runOptions) (int, error) {
 		return 1, err
 	}
 	env := built.Config.Environment(untrusted)
-
-	simOpts := sim.Options{Measurement: built.Measurement()}
-	if o.secretFile != "" {
-		if simOpts.Secret, err = sim.MachineSecret(o.secretFile); err != nil {
-			return 1, err
-		}
-	}
-	plat, err := platforms.New(built.SigStruct.SGXMode, simOpts)
-	if err != nil {
-		return 1, err
-	}
 	log.Info("starting", zap.String("platform", plat.Name()), zap.Bool("simulated", plat.Simulated()),
 		zap.Stringer("measurement", plat.Measurement()), zap.String("program", path))
 
@@ -136,17 +146,16 @@ func run(o runOptions) (int, error) {
 	if err != nil {
 		return 1, err
 	}
+	// Held until this process exits: no `occlum mount` meanwhile.
+	lock, err := instance.LockForRun(dir)
+	if err != nil {
+		return 1, err
+	}
+	defer lock.Release()
 	cache, err := compileCacheDir()
 	if err != nil {
 		log.Warn("compile cache disabled", zap.Error(err))
 		cache = ""
-	}
-
-	var key []byte
-	if o.imageKey != "" {
-		if key, err = instance.ReadImageKey(o.imageKey); err != nil {
-			return 1, err
-		}
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -193,6 +202,35 @@ func run(o runOptions) (int, error) {
 		return 126, err
 	}
 	return status.ShellStatus(), nil
+}
+
+// open verifies the instance in dir as the LibOS runs it and returns the
+// build, the platform (whose sealing keys open the container layer) and
+// the image key (nil: an integrity-only image).
+func open(dir, secretFile, imageKey string, log *zap.Logger) (*instance.Built, platform.Platform, []byte, error) {
+	// The binary itself was checked by the loader (`occlum run`) before it
+	// started; see instance.VerifyOptions.
+	built, err := instance.VerifyWith(dir, instance.VerifyOptions{SkipLibOS: true})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	simOpts := sim.Options{Measurement: built.Measurement()}
+	if secretFile != "" {
+		if simOpts.Secret, err = sim.MachineSecret(secretFile); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	plat, err := platforms.New(built.SigStruct.SGXMode, simOpts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var key []byte
+	if imageKey != "" {
+		if key, err = instance.ReadImageKey(imageKey); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return built, plat, key, nil
 }
 
 // readEnv reads the untrusted environment from fd (-1: none).

@@ -1,7 +1,8 @@
 // Command occlum manages Occlum instances: it creates them (new, init),
 // measures and signs them (build), prints their measurement (print) and
 // runs programs in them (run) by starting the instance's LibOS binary,
-// build/bin/occlum-libos.
+// build/bin/occlum-libos, which also shows their root file system on the
+// host (mount).
 //
 // Errors go to stderr as one line "occlum: <what>", followed by a line
 // "hint: <what to do>" when there is something to do; the exit status is 1
@@ -21,6 +22,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/occlumgo/occlum/config"
+	"github.com/occlumgo/occlum/fs/fuseview"
 	"github.com/occlumgo/occlum/instance"
 )
 
@@ -55,7 +57,13 @@ func withHint(err error, hint string) error { return &hinted{err, hint} }
 
 // doMain runs the command line args and returns the exit status.
 func doMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdin, stdout, stderr)
+	return newApp(stdin, stdout, stderr).main(args)
+}
+
+// main runs the command line args and returns the exit status.
+func (a *app) main(args []string) int {
+	stderr := a.stderr
+	root := a.rootCmd()
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -109,10 +117,20 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	v              *viper.Viper
+	// fuse is what `occlum mount` needs of the host (tests change it).
+	fuse fuseview.Host
 }
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, v: viper.New()}
+	return newApp(stdin, stdout, stderr).rootCmd()
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, v: viper.New(), fuse: fuseview.ThisHost()}
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	stdin, stdout, stderr := a.stdin, a.stdout, a.stderr
 	root := &cobra.Command{
 		Use:   "occlum",
 		Short: "Run programs inside the Occlum LibOS (WebAssembly processes in one enclave)",
@@ -124,6 +142,7 @@ file system. The workflow:
   cp ../hello_world image/bin/      put programs built with occlum-gcc in image/
   occlum build                      measure and sign it (SGX_MODE=SIM by default)
   occlum run /bin/hello_world a b   run a program inside the LibOS
+  occlum mount /tmp/root            show its root file system on the host (FUSE)
 
 Environment:
   SGX_MODE            SIM (default) or HW, as --sgx-mode of build
@@ -154,7 +173,7 @@ Environment:
 	a.bind("instance-dir", root.PersistentFlags(), "OCCLUM_INSTANCE_DIR")
 	root.CompletionOptions.DisableDefaultCmd = true
 
-	root.AddCommand(a.newCmd(), a.initCmd(), a.genImageKeyCmd(), a.buildCmd(), a.runCmd(), a.printCmd(), a.versionCmd())
+	root.AddCommand(a.newCmd(), a.initCmd(), a.genImageKeyCmd(), a.buildCmd(), a.runCmd(), a.mountCmd(), a.printCmd(), a.versionCmd())
 	return root
 }
 

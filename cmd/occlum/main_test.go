@@ -239,7 +239,7 @@ func TestBuildErrors(t *testing.T) {
 		{`{"resource_limits": {"user_space_sizee": "1MB"}}`, `Occlum.json: unknown field "resource_limits.user_space_sizee"`, `did you mean "resource_limits.user_space_size"?`},
 		{`{"resource_limits": {"user_space_size": "12XB"}}`, `Occlum.json: resource_limits.user_space_size: size "12XB" has unknown unit "XB"`, ""},
 		{`{"process": {"default_heap_size": "-1MB"}}`, "process.default_heap_size: size \"-1MB\" is negative", ""},
-		{`{"mount": [{"target": "/", "type": "zfs"}]}`, `mount[0].type: unknown mount type "zfs" (known: devfs, hostfs, ramfs, sefs, unionfs)`, ""},
+		{`{"mount": [{"target": "/", "type": "zfs"}]}`, `mount[0].type: unknown mount type "zfs" (known: devfs, hostfs, plugin, procfs, ramfs, sefs, unionfs)`, ""},
 		{`{"mount": [{"target": "/", "type": "hashfs", "source": "./image"}]}`, `mount[0].type: hashfs was replaced by the sefs image layer`, ""},
 		{`{"entry_points": ["bin"]}`, `entry_points[0]: "bin" is not an absolute path`, ""},
 	} {

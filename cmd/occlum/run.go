@@ -34,7 +34,9 @@ run starts the instance only if its build is signed by the signer trusted
 for it: the one recorded by the last ` + "`occlum build`" + ` of this instance by this
 user (in ~/.config/occlum, outside the instance), or the one given with
 --mrsigner (for an instance built elsewhere). A build re-signed by anyone
-else is refused, naming both signers.`,
+else is refused, naming both signers.
+
+run is refused while the instance is mounted with ` + "`occlum mount`" + ` (docs/mount.md).`,
 		Example: "  occlum run /bin/hello_world a b",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {

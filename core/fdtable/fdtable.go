@@ -332,6 +332,19 @@ func (t *Table) Count() int {
 	return n
 }
 
+// FDs returns the open descriptors, ascending (for /proc/<pid>/fd).
+func (t *Table) FDs() []int32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []int32
+	for i, e := range t.fds {
+		if e.file != nil {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}
+
 // Limit returns the RLIMIT_NOFILE (soft limit) of the table.
 func (t *Table) Limit() int32 {
 	t.mu.Lock()

@@ -636,3 +636,26 @@ func TestSetLimits(t *testing.T) {
 		t.Errorf("Fork keeps limits %d, %d; want 4, 5", cur, max)
 	}
 }
+
+func TestFDs(t *testing.T) {
+	tb := fdtable.New(0)
+	if got := tb.FDs(); len(got) != 0 {
+		t.Errorf("empty table: %v", got)
+	}
+	for i := 0; i < 3; i++ {
+		f, _ := newFile()
+		mustInsert(t, tb, f, 0)
+	}
+	f, _ := newFile()
+	if e := tb.Set(9, f, false); e != 0 {
+		t.Fatal(e)
+	}
+	tb.Remove(1)
+	if got := tb.FDs(); len(got) != 3 || got[0] != 0 || got[1] != 2 || got[2] != 9 {
+		t.Errorf("FDs = %v, want [0 2 9]", got)
+	}
+	tb.CloseAll()
+	if got := tb.FDs(); len(got) != 0 {
+		t.Errorf("after CloseAll: %v", got)
+	}
+}

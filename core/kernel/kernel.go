@@ -101,6 +101,8 @@ type Kernel struct {
 	mu      sync.Mutex
 	procs   map[int32]*Process
 	nextPID int32
+	// created counts the processes ever created (/proc/stat's processes).
+	created uint64
 	// closing is set when the root process exits: no process may be
 	// created until a new root starts, so that killing them all ends.
 	closing bool
@@ -154,7 +156,11 @@ func (k *Kernel) NewProcess(parent *Process, args, env []string, cwd string, fds
 		p.umask = parent.Umask()
 		p.sigs = parent.inheritedSignals()
 	}
+	if k.VFS != nil {
+		p.ns = k.VFS.As(p)
+	}
 	k.procs[pid] = p
+	k.created++
 	if fds != nil {
 		fds.SetOnClose(p.descriptorClosed)
 	}

@@ -49,6 +49,33 @@ type Process struct {
 	// interrupt, set by the runtime, makes the guest stop at its next loop
 	// head (sfi.Loader.Interrupt).
 	interrupt atomic.Pointer[func()]
+
+	// ns is the namespace as this process sees it (vfs.Namespace.As): the
+	// kernel's mount table with p as the caller. nil when the kernel has
+	// no namespace.
+	ns *vfs.Namespace
+	// path and exe are the running program's absolute path as given and
+	// canonical, guarded by mu (SetProgram).
+	path, exe string
+	// sleeping counts the blocking waits p is in (BlockTimer): /proc
+	// shows the process as S rather than R while it is positive.
+	sleeping atomic.Int32
+	// memSize, set by the runtime, measures the process's linear memory
+	// (SetMemorySize).
+	memSize atomic.Pointer[func() uint64]
+}
+
+// CallerPID implements vfs.Caller: the process resolving a path.
+func (p *Process) CallerPID() int32 { return p.PID }
+
+// VFS returns the namespace as p sees it: the kernel's mount table with p
+// as the caller, so that /proc/self names p. Path operations on behalf of
+// p go through it.
+func (p *Process) VFS() *vfs.Namespace {
+	if p.ns != nil {
+		return p.ns
+	}
+	return p.kernel.VFS
 }
 
 // Kernel returns the kernel the process belongs to.
@@ -66,7 +93,7 @@ func (p *Process) Cwd() string {
 // # Errors
 //   - ENOTDIR: path is not a directory; and the errors of vfs.Resolve.
 func (p *Process) Chdir(path string) errno.Errno {
-	d, e := p.kernel.VFS.Resolve(p.Abs(path), true)
+	d, e := p.VFS().Resolve(p.Abs(path), true)
 	if e != 0 {
 		return e
 	}
@@ -142,7 +169,7 @@ func (p *Process) SetUmask(m uint32) uint32 {
 // Open opens path relative to the working directory, applying the umask to
 // perm. The returned description carries one reference.
 func (p *Process) Open(path string, flags vfs.OpenFlags, perm uint32) (*vfs.File, errno.Errno) {
-	return p.kernel.VFS.Open(p.Abs(path), flags, perm&^p.Umask(), p.FDs)
+	return p.VFS().Open(p.Abs(path), flags, perm&^p.Umask(), p.FDs)
 }
 
 // Exit records the process's status, closes its descriptors, hands its

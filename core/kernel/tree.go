@@ -238,6 +238,8 @@ func (p *Process) BlockTimer(ctx context.Context, ready <-chan struct{}, timer <
 	if p.attention.Load() {
 		return errno.EINTR
 	}
+	p.sleeping.Add(1)
+	defer p.sleeping.Add(-1)
 	select {
 	case <-p.wake:
 	case <-ready:

@@ -39,7 +39,17 @@ type Dentry struct {
 
 // Namespace is a mount table and the path operations on it. It is safe for
 // concurrent use; lookups of the mount table take no lock.
+//
+// A Namespace may be a view of another one for a caller (As): the same
+// mount table, seen by one process, so that links whose target depends on
+// who follows them (procfs's self, CallerLink) resolve for that process.
 type Namespace struct {
+	t      *mountTable
+	caller Caller // nil: no process (the LibOS itself)
+}
+
+// mountTable is what every view of a namespace shares.
+type mountTable struct {
 	mu      sync.Mutex               // serializes Mount/Unmount
 	mounts  atomic.Pointer[mountMap] // copy-on-write
 	nextDev uint64
@@ -49,11 +59,29 @@ type mountMap map[string]*Mount
 
 // NewNamespace returns a namespace whose "/" is root.
 func NewNamespace(root FileSystem, readOnly bool, source string) *Namespace {
-	n := &Namespace{nextDev: 1}
-	m := mountMap{"/": {Path: "/", FS: root, ReadOnly: readOnly, Dev: n.nextDev, Source: source}}
-	n.nextDev++
-	n.mounts.Store(&m)
+	n := &Namespace{t: &mountTable{nextDev: 1}}
+	m := mountMap{"/": {Path: "/", FS: root, ReadOnly: readOnly, Dev: n.t.nextDev, Source: source}}
+	n.t.nextDev++
+	n.t.mounts.Store(&m)
 	return n
+}
+
+// As returns a view of n for the process c: the same mount table (a mount
+// made through either is seen by both), with c as the caller of every path
+// operation, for links that stand for the caller (CallerLink). The kernel
+// gives each process such a view.
+func (n *Namespace) As(c Caller) *Namespace { return &Namespace{t: n.t, caller: c} }
+
+// Caller returns the process the view is for, or nil.
+func (n *Namespace) Caller() Caller { return n.caller }
+
+// readlink returns the target of the symbolic link in, as seen by n's
+// caller.
+func (n *Namespace) readlink(in Inode) (string, errno.Errno) {
+	if cl, ok := in.(CallerLink); ok {
+		return cl.ReadlinkAs(n.caller)
+	}
+	return in.Readlink()
 }
 
 // Mount attaches fs at path, which must be an existing directory.
@@ -69,9 +97,9 @@ func (n *Namespace) Mount(path string, fs FileSystem, readOnly bool, source stri
 	if d.Inode.Type() != TypeDirectory {
 		return errno.ENOTDIR
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	old := *n.mounts.Load()
+	n.t.mu.Lock()
+	defer n.t.mu.Unlock()
+	old := *n.t.mounts.Load()
 	if _, ok := old[d.Path]; ok {
 		return errno.EBUSY
 	}
@@ -79,15 +107,15 @@ func (n *Namespace) Mount(path string, fs FileSystem, readOnly bool, source stri
 	for k, v := range old {
 		m[k] = v
 	}
-	m[d.Path] = &Mount{Path: d.Path, FS: fs, ReadOnly: readOnly, Dev: n.nextDev, Source: source}
-	n.nextDev++
-	n.mounts.Store(&m)
+	m[d.Path] = &Mount{Path: d.Path, FS: fs, ReadOnly: readOnly, Dev: n.t.nextDev, Source: source}
+	n.t.nextDev++
+	n.t.mounts.Store(&m)
 	return 0
 }
 
 // Mounts returns the mount table sorted by path.
 func (n *Namespace) Mounts() []*Mount {
-	m := *n.mounts.Load()
+	m := *n.t.mounts.Load()
 	out := make([]*Mount, 0, len(m))
 	for _, v := range m {
 		out = append(out, v)
@@ -111,7 +139,7 @@ func (n *Namespace) Sync() errno.Errno {
 }
 
 func (n *Namespace) root() Dentry {
-	m := (*n.mounts.Load())["/"]
+	m := (*n.t.mounts.Load())["/"]
 	return Dentry{Mount: m, Inode: m.FS.Root(), Path: "/"}
 }
 
@@ -211,7 +239,7 @@ type walker struct {
 func (w *walker) walk(start Dentry, comps []string, followFinal bool) (Dentry, errno.Errno) {
 	n := w.n
 	w.missingDir, w.missingName, w.missingSlash = Dentry{}, "", false
-	mounts := *n.mounts.Load()
+	mounts := *n.t.mounts.Load()
 	stack := make([]Dentry, 1, 8)
 	stack[0] = start
 	if start.Path != "/" {
@@ -271,7 +299,7 @@ func (w *walker) walk(start Dentry, comps []string, followFinal bool) (Dentry, e
 			if w.links > MaxSymlinks {
 				return Dentry{}, errno.ELOOP
 			}
-			target, e := child.Inode.Readlink()
+			target, e := n.readlink(child.Inode)
 			if e != 0 {
 				return Dentry{}, e
 			}
@@ -299,7 +327,7 @@ func (w *walker) walk(start Dentry, comps []string, followFinal bool) (Dentry, e
 func (n *Namespace) stackFor(canon string) ([]Dentry, errno.Errno) {
 	root := n.root()
 	stack := []Dentry{root}
-	mounts := *n.mounts.Load()
+	mounts := *n.t.mounts.Load()
 	for _, c := range splitPath(canon) {
 		cur := stack[len(stack)-1]
 		cp := childPath(cur.Path, c)
@@ -349,6 +377,6 @@ func (w *walker) resolveParent(p string) (Dentry, string, errno.Errno) {
 }
 
 func (n *Namespace) isMountPoint(p string) bool {
-	_, ok := (*n.mounts.Load())[p]
+	_, ok := (*n.t.mounts.Load())[p]
 	return ok
 }

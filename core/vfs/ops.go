@@ -318,7 +318,7 @@ func (n *Namespace) Readlink(p string) (string, errno.Errno) {
 	if e != 0 {
 		return "", e
 	}
-	return d.Inode.Readlink()
+	return n.readlink(d.Inode)
 }
 
 // Link makes newPath a hard link to oldPath (following a final symlink of

@@ -225,6 +225,25 @@ type Waitable interface {
 	EventUnregister(e *waiter.Entry)
 }
 
+// Caller is the process on whose behalf a path is resolved: a Namespace
+// view made by As carries one (the kernel's Process implements it).
+type Caller interface {
+	// CallerPID returns the process's id.
+	CallerPID() int32
+}
+
+// CallerLink is implemented by symbolic links whose target depends on the
+// process following them, as procfs's "self" (a link to the caller's pid).
+// Resolution and Readlink call ReadlinkAs with the namespace view's caller
+// (nil for a namespace that has none) instead of Readlink.
+type CallerLink interface {
+	// ReadlinkAs returns the link's target for c.
+	//
+	// # Errors
+	//   - ENOENT: the link means nothing for c (c is nil).
+	ReadlinkAs(c Caller) (string, errno.Errno)
+}
+
 // Events is a poll(2) event mask (waiter.Events).
 type Events = waiter.Events
 

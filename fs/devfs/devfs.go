@@ -10,6 +10,10 @@
 //	random   1:8  reads fill the whole buffer from Options.Rand, writes are
 //	              accepted and ignored (as Linux does for an unprivileged writer)
 //	urandom  1:9  the same as random
+//	tty      5:0  the LibOS's terminal (Options.Terminal), when its standard
+//	              input is one; opening it otherwise fails with ENXIO, as
+//	              Linux's /dev/tty does for a process without a
+//	              controlling terminal
 //	stdin    symbolic link to "fd/0"
 //	stdout   symbolic link to "fd/1"
 //	stderr   symbolic link to "fd/2"
@@ -75,6 +79,10 @@ type Options struct {
 	// Clock gives the time stamped on every inode, read once by New; nil
 	// means time.Now.
 	Clock func() time.Time
+	// Terminal opens the terminal behind tty: a new stream on it per
+	// open, which isatty recognises (an IsTerminal method). nil: there is
+	// no terminal (tty is ENXIO).
+	Terminal func() (vfs.FileImpl, errno.Errno)
 }
 
 // FileSystem is one devfs instance. It is safe for concurrent use.
@@ -102,6 +110,7 @@ const (
 	inoStderr
 	inoFD
 	inoShm
+	inoTTY
 
 	// inoFDBase + N is the inode number of fd/N.
 	inoFDBase = 1 << 32
@@ -129,6 +138,7 @@ func New(opts Options) *FileSystem {
 		"full":    &devInode{fs: fs, ino: inoFull, kind: devFull},
 		"random":  &devInode{fs: fs, ino: inoRandom, kind: devRandom},
 		"urandom": &devInode{fs: fs, ino: inoURandom, kind: devURandom},
+		"tty":     &ttyInode{fs: fs, open: opts.Terminal},
 		"stdin":   &linkInode{fs: fs, ino: inoStdin, target: "fd/0"},
 		"stdout":  &linkInode{fs: fs, ino: inoStdout, target: "fd/1"},
 		"stderr":  &linkInode{fs: fs, ino: inoStderr, target: "fd/2"},

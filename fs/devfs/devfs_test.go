@@ -415,7 +415,7 @@ func names(ds []vfs.Dirent) []string {
 func TestReadDir(t *testing.T) {
 	ns := newNS(t, Options{}, false)
 	for p, want := range map[string][]string{
-		"/dev":     {".", "..", "fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "urandom", "zero"},
+		"/dev":     {".", "..", "fd", "full", "null", "random", "shm", "stderr", "stdin", "stdout", "tty", "urandom", "zero"},
 		"/dev/fd":  {".", "..", "0", "1", "2"},
 		"/dev/shm": {".", ".."},
 	} {
@@ -482,5 +482,82 @@ func TestNew(t *testing.T) {
 	// Two instances share nothing mutable.
 	if New(Options{}).Root() == fs.Root() {
 		t.Error("instances share a root")
+	}
+}
+
+// termStream is a fake terminal stream: it records writes and counts
+// closes.
+type termStream struct {
+	vfs.UnimplementedFile
+	mu     sync.Mutex
+	out    bytes.Buffer
+	closed int
+}
+
+func (s *termStream) Read(p []byte) (int, errno.Errno) { return copy(p, "typed\n"), 0 }
+func (s *termStream) Write(p []byte) (int, errno.Errno) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, _ := s.out.Write(p)
+	return n, 0
+}
+func (s *termStream) Stat() (vfs.Stat, errno.Errno) {
+	return vfs.Stat{Mode: vfs.TypeCharDev.ModeBits() | 0o620, Rdev: 136 << 8}, 0
+}
+func (s *termStream) Close() errno.Errno {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed++
+	return 0
+}
+func (s *termStream) IsTerminal() bool { return true }
+
+// TestTTY: /dev/tty is 5:0 and opens the LibOS's terminal, or fails with
+// ENXIO when there is none, as Linux's does without a controlling
+// terminal.
+func TestTTY(t *testing.T) {
+	// No terminal: the device is there, opening it is ENXIO.
+	ns := newNS(t, Options{}, false)
+	st, e := ns.Stat("/dev/tty", true)
+	if e != 0 || st.Type() != vfs.TypeCharDev || st.Rdev != makedev(5, 0) || st.Perm() != 0o666 {
+		t.Errorf("stat /dev/tty = %+v, %v", st, e)
+	}
+	if _, e := ns.Open("/dev/tty", vfs.O_RDWR, 0, nil); e != errno.ENXIO {
+		t.Errorf("open /dev/tty without a terminal: %v, want ENXIO", e)
+	}
+
+	// A terminal: each open is a stream of its own on it.
+	var streams []*termStream
+	ns = newNS(t, Options{Terminal: func() (vfs.FileImpl, errno.Errno) {
+		s := &termStream{}
+		streams = append(streams, s)
+		return s, 0
+	}}, false)
+	f, e := ns.Open("/dev/tty", vfs.O_RDWR, 0, nil)
+	if e != 0 {
+		t.Fatalf("open /dev/tty: %v", e)
+	}
+	if n, e := f.Write([]byte("prompt: ")); n != 8 || e != 0 {
+		t.Errorf("write = %d, %v", n, e)
+	}
+	buf := make([]byte, 16)
+	if n, e := f.Read(buf); e != 0 || string(buf[:n]) != "typed\n" {
+		t.Errorf("read = %q, %v", buf[:n], e)
+	}
+	if st, e := f.Stat(); e != 0 || st.Rdev != makedev(5, 0) {
+		t.Errorf("fstat = %+v, %v; want rdev 5:0", st, e)
+	}
+	if term, ok := f.Impl().(interface{ IsTerminal() bool }); !ok || !term.IsTerminal() {
+		t.Errorf("an open /dev/tty is not a terminal")
+	}
+	if f.Path() != "/dev/tty" {
+		t.Errorf("path %q", f.Path())
+	}
+	f.DecRef()
+	if len(streams) != 1 || streams[0].out.String() != "prompt: " || streams[0].closed != 1 {
+		t.Errorf("streams: %d, %q, closed %d", len(streams), streams[0].out.String(), streams[0].closed)
+	}
+	if e := ns.Unlink("/dev/tty"); e != errno.EROFS {
+		t.Errorf("unlink /dev/tty = %v, want EROFS", e)
 	}
 }

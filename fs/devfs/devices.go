@@ -103,3 +103,50 @@ func (f *devFile) SetAttr(a vfs.SetAttr) errno.Errno {
 	}
 	return errno.EROFS
 }
+
+// ttyMajor is the major number of Linux's /dev/tty (5:0).
+const ttyMajor = 5
+
+// ttyInode is tty: the LibOS's terminal, if it has one.
+type ttyInode struct {
+	roInode
+	fs   *FileSystem
+	open func() (vfs.FileImpl, errno.Errno) // nil: no terminal
+}
+
+var _ vfs.Inode = (*ttyInode)(nil)
+
+func (d *ttyInode) Type() vfs.FileType { return vfs.TypeCharDev }
+
+func (d *ttyInode) Stat() (vfs.Stat, errno.Errno) {
+	st := d.fs.stat(inoTTY, vfs.TypeCharDev, 0o666)
+	st.Rdev = makedev(ttyMajor, 0)
+	return st, 0
+}
+
+// Open opens the terminal.
+//
+// # Errors
+//   - ENXIO: the LibOS has no terminal (its standard input is not one).
+func (d *ttyInode) Open(vfs.OpenFlags) (vfs.FileImpl, errno.Errno) {
+	if d.open == nil {
+		return nil, errno.ENXIO
+	}
+	impl, e := d.open()
+	if e != 0 {
+		return nil, e
+	}
+	return &ttyFile{FileImpl: impl, in: d}, 0
+}
+
+// ttyFile is an open tty: the terminal's stream, with the attributes of
+// the tty device (fstat shows 5:0, as on Linux).
+type ttyFile struct {
+	vfs.FileImpl
+	in *ttyInode
+}
+
+func (f *ttyFile) Stat() (vfs.Stat, errno.Errno) { return f.in.Stat() }
+
+// IsTerminal reports true: isatty on an open tty is 1.
+func (f *ttyFile) IsTerminal() bool { return true }

@@ -41,6 +41,11 @@ type Caps struct {
 	// UnlinkedOpen: an open file stays readable and writable after its last
 	// name is removed (unlink, or replaced by rename).
 	UnlinkedOpen bool
+	// SizeZero: regular files and symbolic links report size 0, whatever
+	// they hold, as Linux's procfs does (their content is made when read);
+	// the size check is then that it is 0. Not a capability: a quirk of
+	// synthetic file systems.
+	SizeZero bool
 }
 
 // AllCaps has every capability; an in-memory POSIX file system has them all.
@@ -126,8 +131,122 @@ func RunReadOnly(t *testing.T, fsys vfs.FileSystem, fx Fixture, caps Caps) {
 	t.Run("EROFS", func(t *testing.T) { testEROFS(t, e.ns, fx) })
 }
 
+// RunSynthetic checks a read-only file system that makes its tree itself
+// (procfs): fx is the tree as it stands while the test runs (nothing may
+// change it meanwhile; Snapshot takes it), and caller, which may be nil,
+// is the caller of the namespace it is checked through (vfs.Namespace.As),
+// for links that stand for the caller. It checks fx's tree as RunReadOnly
+// does, reads every file at offsets (pread, lseek), and expects every
+// modification to fail without changing the tree; which errno is the file
+// system's to choose (Linux's procfs answers EACCES, EPERM, ENOENT or
+// EEXIST), for its own tests to check. testing/fstest.TestFS is not run:
+// it seeks from the end of files, which Linux's procfs refuses (EINVAL,
+// its files having no size), as a file system reporting SizeZero does.
+func RunSynthetic(t *testing.T, fsys vfs.FileSystem, caller vfs.Caller, fx Fixture, caps Caps) {
+	e := newEnv(t, fsys, caps)
+	if caller != nil {
+		e.ns = e.ns.As(caller)
+	}
+	t.Run("Fixture", func(t *testing.T) { fx.check(t, e.ns, caps) })
+	t.Run("Reads", func(t *testing.T) { fx.checkReads(t, e.ns) })
+	t.Run("Refused", func(t *testing.T) { testModify(t, e.ns, fx, caps, 0) })
+}
+
+// checkReads reads every regular file of fx in pieces at offsets (pread)
+// and after lseek, expecting its content each time.
+func (fx Fixture) checkReads(t *testing.T, ns *vfs.Namespace) {
+	t.Helper()
+	for _, en := range fx {
+		if en.Type != vfs.TypeRegular {
+			continue
+		}
+		p := "/" + en.Path
+		f, er := ns.Open(p, vfs.O_RDONLY, 0, nil)
+		if er != 0 {
+			t.Errorf("open %s: %v", p, er)
+			continue
+		}
+		var got []byte
+		buf := make([]byte, 7)
+		for off := int64(0); ; off += 7 {
+			n, er := f.Pread(buf, off)
+			if er != 0 {
+				t.Errorf("pread %s at %d: %v", p, off, er)
+				break
+			}
+			if n == 0 {
+				break
+			}
+			got = append(got, buf[:n]...)
+		}
+		if string(got) != en.Data {
+			t.Errorf("pread %s: %.60q, want %.60q", p, got, en.Data)
+		}
+		if len(en.Data) > 3 {
+			if off, er := f.Lseek(3, vfs.SeekSet); er != 0 || off != 3 {
+				t.Errorf("lseek %s to 3: %d, %v", p, off, er)
+			}
+			if off, er := f.Lseek(-1, vfs.SeekCur); er != 0 || off != 2 {
+				t.Errorf("lseek %s back 1: %d, %v", p, off, er)
+			}
+			if rest := readAll(t, f); rest != en.Data[2:] {
+				t.Errorf("read %s from 2: %.60q, want %.60q", p, rest, en.Data[2:])
+			}
+		}
+		f.DecRef()
+	}
+}
+
+// Snapshot returns the tree under ns's root as a Fixture: what lstat,
+// readdir, read and readlink show now. Directories are listed before
+// their contents.
+func Snapshot(t *testing.T, ns *vfs.Namespace) Fixture {
+	t.Helper()
+	var fx Fixture
+	var walk func(dir, rel string)
+	walk = func(dir, rel string) {
+		f, er := ns.Open(dir, vfs.O_RDONLY|vfs.O_DIRECTORY, 0, nil)
+		must(t, er, "open %s", dir)
+		list, er := f.ReadDir(0)
+		f.DecRef()
+		must(t, er, "readdir %s", dir)
+		for _, d := range list {
+			if d.Name == "." || d.Name == ".." {
+				continue
+			}
+			p, r := vfs.Join(dir, d.Name), d.Name
+			if rel != "" {
+				r = rel + "/" + d.Name
+			}
+			st, er := ns.Stat(p, false)
+			must(t, er, "lstat %s", p)
+			en := Entry{Path: r, Type: st.Type(), Mode: st.Perm()}
+			switch st.Type() {
+			case vfs.TypeRegular:
+				en.Data = readFile(t, ns, p)
+			case vfs.TypeSymlink:
+				en.Target, er = ns.Readlink(p)
+				must(t, er, "readlink %s", p)
+				en.Mode = 0
+			}
+			fx = append(fx, en)
+			if st.Type() == vfs.TypeDirectory {
+				walk(p, r)
+			}
+		}
+	}
+	walk("/", "")
+	return fx
+}
+
 // testEROFS expects every modification of fx's tree to fail with EROFS.
 func testEROFS(t *testing.T, ns *vfs.Namespace, fx Fixture) {
+	testModify(t, ns, fx, Caps{}, errno.EROFS)
+}
+
+// testModify expects every modification of fx's tree to fail with want
+// (any errno when want is 0) and the tree to stay as it was.
+func testModify(t *testing.T, ns *vfs.Namespace, fx Fixture, caps Caps, want errno.Errno) {
 	var file, dir, emptyDir string
 	for _, en := range fx {
 		switch {
@@ -186,12 +305,16 @@ func testEROFS(t *testing.T, ns *vfs.Namespace, fx Fixture) {
 		{"utimens", func() errno.Errno { return ns.SetAttr(dir, true, vfs.SetAttr{Mask: vfs.SetMtime, Mtime: 1}) }},
 	}
 	for _, c := range cases {
-		if got := c.op(); got != errno.EROFS {
-			t.Errorf("%s: got %v, want EROFS", c.name, got)
+		got := c.op()
+		switch {
+		case want == 0 && got == 0:
+			t.Errorf("%s: succeeded on a read-only file system", c.name)
+		case want != 0 && got != want:
+			t.Errorf("%s: got %v, want %v", c.name, got, want)
 		}
 	}
 	// The tree is untouched.
-	fx.check(t, ns, Caps{})
+	fx.check(t, ns, Caps{SizeZero: caps.SizeZero})
 }
 
 // expect reports got != want.

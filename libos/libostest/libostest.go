@@ -17,6 +17,7 @@ import (
 	"github.com/occlumgo/occlum/core/vfs"
 	"github.com/occlumgo/occlum/fs/devfs"
 	"github.com/occlumgo/occlum/fs/hostfs"
+	"github.com/occlumgo/occlum/fs/procfs"
 	"github.com/occlumgo/occlum/fs/ramfs"
 	"github.com/occlumgo/occlum/fs/sefs"
 	"github.com/occlumgo/occlum/fs/unionfs"
@@ -119,12 +120,12 @@ func RunProgram(ctx context.Context, o ProgramOptions) (kernel.WaitStatus, error
 // baseDirs are the directories every root has (and every root has the
 // files of a new instance's image, instance.BaseImageFiles: /etc/passwd
 // and /etc/group).
-var baseDirs = []string{"/bin", "/dev", "/tmp", "/host", "/etc", "/root"}
+var baseDirs = []string{"/bin", "/dev", "/proc", "/tmp", "/host", "/etc", "/root"}
 
 // Boot builds a LibOS through the default injector with the root o.Root
-// (a ramfs unless set), ramfs /tmp, devfs /dev and, if o.HostDir is set,
-// hostfs /host. install writes a program into the root file system,
-// through the namespace. o.Wasm, o.Args and o.Env are not used. The
+// (a ramfs unless set), ramfs /tmp, devfs /dev, procfs /proc and, if
+// o.HostDir is set, hostfs /host. install writes a program into the root
+// file system, through the namespace. o.Wasm, o.Args and o.Env are not used. The
 // cleanup shuts the LibOS down and unmounts everything (a SecureRoot's
 // layers commit and close).
 func Boot(ctx context.Context, o ProgramOptions) (l *libos.LibOS, install func(path string, wasm []byte) error, cleanup func(), err error) {
@@ -176,6 +177,7 @@ func Boot(ctx context.Context, o ProgramOptions) (l *libos.LibOS, install func(p
 	}
 	c.Mounts = append(c.Mounts,
 		config.Mount{Target: "/dev", Type: devfs.Name},
+		config.Mount{Target: "/proc", Type: procfs.Name},
 		config.Mount{Target: "/tmp", Type: ramfs.Name})
 	if o.HostDir != "" {
 		c.Mounts = append(c.Mounts, config.Mount{Target: "/host", Type: hostfs.Name, Source: o.HostDir})

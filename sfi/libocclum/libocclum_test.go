@@ -326,7 +326,8 @@ int main(void) { return signal(SIGINT, h) == SIG_ERR; }`)
 func TestHeaders(t *testing.T) {
 	all := []string{"fcntl.h", "paths.h", "signal.h", "spawn.h", "stdio.h", "stdlib.h", "string.h",
 		"sys/resource.h", "sys/signal.h", "sys/stat.h", "sys/sysinfo.h", "sys/types.h", "sys/utsname.h",
-		"sys/wait.h", "unistd.h", "poll.h", "sys/select.h", "dirent.h", "time.h", "wait.h", "pthread.h"}
+		"sys/wait.h", "unistd.h", "poll.h", "sys/select.h", "dirent.h", "time.h", "wait.h", "pthread.h",
+		"grp.h", "syslog.h", "sys/queue.h"}
 	body := `int main(void) {
 	sigset_t s; sigemptyset(&s);
 	struct sigaction sa; sa.sa_handler = SIG_IGN; sa.sa_mask = s; sa.sa_flags = SA_RESTART;

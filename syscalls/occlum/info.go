@@ -3,7 +3,6 @@ package occlum
 import (
 	"context"
 	"encoding/binary"
-	"runtime"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -15,12 +14,14 @@ import (
 var infoFuncs = []abi.Func{getuid, geteuid, getgid, getegid, uname, sysinfo}
 
 // Release is the LibOS version uname reports.
-const Release = "0.1.0"
+const Release = kernel.Release
 
 // unameFields are the fields of struct utsname, in order: sysname,
-// nodename, release, version (the build), machine, domainname.
+// nodename, release, version (the build), machine, domainname
+// (kernel.Uname, which /proc/sys/kernel shows too).
 func unameFields() [6]string {
-	return [6]string{"Occlum", "occlum-node", Release, "#1 occlum-go " + runtime.Version(), "wasm32", "(none)"}
+	u := kernel.Uname()
+	return [6]string{u.Sysname, u.Nodename, u.Release, u.Version, u.Machine, u.Domainname}
 }
 
 // utsField is the size of each struct utsname field, NUL included.

@@ -44,7 +44,7 @@ var stat = abi.Func{
 		if t.file != nil {
 			st, e = t.file.Stat()
 		} else {
-			st, e = p.Kernel().VFS.Stat(t.abs, t.follow)
+			st, e = p.VFS().Stat(t.abs, t.follow)
 		}
 		t.done()
 		if e != 0 {
@@ -90,7 +90,7 @@ var chmod = abi.Func{
 		if t.file != nil {
 			return t.file.SetAttr(a)
 		}
-		ns := p.Kernel().VFS
+		ns := p.VFS()
 		if !t.follow {
 			st, e := ns.Stat(t.abs, false)
 			if e != 0 {
@@ -132,12 +132,12 @@ var chown = abi.Func{
 		case a.Mask == 0 && t.file != nil:
 			return 0
 		case a.Mask == 0:
-			_, e := p.Kernel().VFS.Stat(t.abs, t.follow)
+			_, e := p.VFS().Stat(t.abs, t.follow)
 			return e
 		case t.file != nil:
 			return t.file.SetAttr(a)
 		}
-		return p.Kernel().VFS.SetAttr(t.abs, t.follow, a)
+		return p.VFS().SetAttr(t.abs, t.follow, a)
 	},
 }
 

@@ -49,7 +49,7 @@ var pathCreateDirectory = abi.Func{
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		return atPath(p, mod, s, func(path string) errno.Errno {
-			return p.Kernel().VFS.Mkdir(path, 0o777&^p.Umask())
+			return p.VFS().Mkdir(path, 0o777&^p.Umask())
 		})
 	},
 }
@@ -66,7 +66,7 @@ var pathFilestatGet = abi.Func{
 		if _, e := abi.Bytes(mod, uint32(s[4]), 64); e != 0 {
 			return e
 		}
-		st, e := p.Kernel().VFS.Stat(path, uint32(s[1])&lookupSymlinkFollow != 0)
+		st, e := p.VFS().Stat(path, uint32(s[1])&lookupSymlinkFollow != 0)
 		if e != 0 {
 			return e
 		}
@@ -90,10 +90,10 @@ var pathFilestatSetTimes = abi.Func{
 		}
 		follow := uint32(s[1])&lookupSymlinkFollow != 0
 		if a.Mask == 0 {
-			_, e := p.Kernel().VFS.Stat(path, follow)
+			_, e := p.VFS().Stat(path, follow)
 			return e
 		}
-		return p.Kernel().VFS.SetAttr(path, follow, a)
+		return p.VFS().SetAttr(path, follow, a)
 	},
 }
 
@@ -111,7 +111,7 @@ var pathLink = abi.Func{
 		if e != 0 {
 			return e
 		}
-		return p.Kernel().VFS.Link(oldPath, newPath, uint32(s[1])&lookupSymlinkFollow != 0)
+		return p.VFS().Link(oldPath, newPath, uint32(s[1])&lookupSymlinkFollow != 0)
 	},
 }
 
@@ -138,7 +138,7 @@ var pathOpen = abi.Func{
 		if e := p.FDs.CheckFree(0); e != 0 {
 			return e
 		}
-		f, e := p.Kernel().VFS.Open(path, flags, 0o666&^p.Umask(), p.FDs)
+		f, e := p.VFS().Open(path, flags, 0o666&^p.Umask(), p.FDs)
 		if e != 0 {
 			return e
 		}
@@ -217,7 +217,7 @@ var pathReadlink = abi.Func{
 		if _, e := abi.Bytes(mod, uint32(s[5]), 4); e != 0 {
 			return e
 		}
-		target, e := p.Kernel().VFS.Readlink(path)
+		target, e := p.VFS().Readlink(path)
 		if e != 0 {
 			return e
 		}
@@ -231,7 +231,7 @@ var pathRemoveDirectory = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("path"), abi.I32("path_len")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return atPath(p, mod, s, p.Kernel().VFS.Rmdir)
+		return atPath(p, mod, s, p.VFS().Rmdir)
 	},
 }
 
@@ -249,7 +249,7 @@ var pathRename = abi.Func{
 		if e != 0 {
 			return e
 		}
-		return p.Kernel().VFS.Rename(oldPath, newPath)
+		return p.VFS().Rename(oldPath, newPath)
 	},
 }
 
@@ -267,7 +267,7 @@ var pathSymlink = abi.Func{
 		if e != 0 {
 			return e
 		}
-		return p.Kernel().VFS.Symlink(target, path)
+		return p.VFS().Symlink(target, path)
 	},
 }
 
@@ -276,6 +276,6 @@ var pathUnlinkFile = abi.Func{
 	Params:  []abi.Param{abi.I32("fd"), abi.I32("path"), abi.I32("path_len")},
 	Results: abi.Errno,
 	Impl: func(_ context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
-		return atPath(p, mod, s, p.Kernel().VFS.Unlink)
+		return atPath(p, mod, s, p.VFS().Unlink)
 	},
 }
