@@ -205,6 +205,11 @@ static void out_of_blocking_read(void) {
     sa.sa_handler = on_usr2;
     sa.sa_flags = SA_RESTART; /* the read restarts after a handler that returns */
     CHECK_OK(sigaction(SIGUSR2, &sa, NULL));
+    /* Blocked until readenv is set: the helper starts sending at once. */
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    CHECK_OK(sigprocmask(SIG_BLOCK, &usr2, NULL));
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, stop[0], 0);
@@ -216,12 +221,14 @@ static void out_of_blocking_read(void) {
     volatile int jumped = 0;
     char c;
     if (sigsetjmp(readenv, 1) == 0) {
+        CHECK_OK(sigprocmask(SIG_UNBLOCK, &usr2, NULL));
         (void)!read(data[0], &c, 1); /* nothing ever comes */
         CHECK(0 && "read returned");
     } else {
         jumped = 1;
     }
     signal(SIGUSR2, SIG_IGN); /* the helper keeps sending until stop closes */
+    CHECK_OK(sigprocmask(SIG_UNBLOCK, &usr2, NULL));
     CHECK_OK(close(stop[1]));
     int status;
     CHECK(waitpid(pid, &status, 0) == pid);
