@@ -403,12 +403,7 @@ func (s *sock) Read(b []byte) (int, errno.Errno) {
 	return n, e
 }
 
-func (s *sock) Write(b []byte) (int, errno.Errno) {
-	if s.typ == socket.SOCK_DGRAM && len(b) == 0 {
-		return s.Send([][]byte{b}, nil, nil, 0)
-	}
-	return s.Send([][]byte{b}, nil, nil, 0)
-}
+func (s *sock) Write(b []byte) (int, errno.Errno) { return s.Send([][]byte{b}, nil, nil, 0) }
 
 func (s *sock) Stat() (vfs.Stat, errno.Errno) {
 	return vfs.Stat{Mode: vfs.TypeSocket.ModeBits() | 0o777, Nlink: 1, Ino: s.ino}, 0

@@ -22,13 +22,26 @@ type msghdr struct {
 	name, namelen, iov, iovlen, control, controllen uint32
 }
 
-func readMsghdr(mod api.Module, ptr uint32) (msghdr, errno.Errno) {
+// readMsg checks the result pointer, then decodes the msghdr at ptr and
+// its iovecs (the buffers alias guest memory). oob is what MSG_OOB gets.
+func readMsg(mod api.Module, ptr, result uint32, flags int, oob errno.Errno) (msghdr, [][]byte, errno.Errno) {
+	if _, e := abi.Bytes(mod, result, 4); e != 0 {
+		return msghdr{}, nil, e
+	}
 	b, e := abi.Bytes(mod, ptr, sizeofMsghdr)
 	if e != 0 {
-		return msghdr{}, e
+		return msghdr{}, nil, e
 	}
 	u := func(i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
-	return msghdr{u(0), u(4), u(8), u(12), u(16), u(20)}, 0
+	h := msghdr{u(0), u(4), u(8), u(12), u(16), u(20)}
+	if flags&socket.MSG_OOB != 0 {
+		return msghdr{}, nil, oob
+	}
+	if h.iovlen > abi.MaxIovecs {
+		return msghdr{}, nil, errno.EMSGSIZE
+	}
+	bufs, e := abi.Iovecs(mod, h.iov, h.iovlen)
+	return h, bufs, e
 }
 
 // control turns parsed control messages into a socket.Control holding a
@@ -66,20 +79,7 @@ var sendmsgCall = abi.Func{
 	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		flags := int(int32(s[2]))
 		return withSocket(p, s[0], func(f *vfs.File, so socket.Socket) errno.Errno {
-			if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
-				return e
-			}
-			h, e := readMsghdr(mod, uint32(s[1]))
-			if e != 0 {
-				return e
-			}
-			if flags&socket.MSG_OOB != 0 {
-				return errno.EOPNOTSUPP
-			}
-			if h.iovlen > abi.MaxIovecs {
-				return errno.EMSGSIZE
-			}
-			bufs, e := abi.Iovecs(mod, h.iov, h.iovlen)
+			h, bufs, e := readMsg(mod, uint32(s[1]), uint32(s[3]), flags, errno.EOPNOTSUPP)
 			if e != 0 {
 				return e
 			}
@@ -130,21 +130,8 @@ var recvmsgCall = abi.Func{
 	Impl: func(ctx context.Context, p *kernel.Process, mod api.Module, s []uint64) errno.Errno {
 		flags := int(int32(s[2]))
 		return withSocket(p, s[0], func(f *vfs.File, so socket.Socket) errno.Errno {
-			if _, e := abi.Bytes(mod, uint32(s[3]), 4); e != 0 {
-				return e
-			}
 			msgPtr := uint32(s[1])
-			h, e := readMsghdr(mod, msgPtr)
-			if e != 0 {
-				return e
-			}
-			if flags&socket.MSG_OOB != 0 {
-				return errno.EINVAL
-			}
-			if h.iovlen > abi.MaxIovecs {
-				return errno.EMSGSIZE
-			}
-			bufs, e := abi.Iovecs(mod, h.iov, h.iovlen)
+			h, bufs, e := readMsg(mod, msgPtr, uint32(s[3]), flags, errno.EINVAL)
 			if e != 0 {
 				return e
 			}

@@ -131,10 +131,10 @@ var pollCall = abi.Func{
 		if nval > 0 {
 			wait = false
 		}
-		n, e := p.Poll(ctx, items, wait, deadline)
-		if e != 0 {
+		if _, e := p.Poll(ctx, items, wait, deadline); e != 0 {
 			return e
 		}
+		count := uint32(0)
 		for i := range items {
 			fd := int32(binary.LittleEndian.Uint32(raw[i*8:]))
 			events := binary.LittleEndian.Uint16(raw[i*8+4:])
@@ -147,15 +147,11 @@ var pollCall = abi.Func{
 				rev = pollRevents(items[i].Ready, events)
 			}
 			binary.LittleEndian.PutUint16(raw[i*8+6:], rev)
-		}
-		_ = n
-		count := 0
-		for i := range items {
-			if binary.LittleEndian.Uint16(raw[i*8+6:]) != 0 {
+			if rev != 0 {
 				count++
 			}
 		}
-		return abi.PutU32(mod, uint32(s[4]), uint32(count))
+		return abi.PutU32(mod, uint32(s[4]), count)
 	},
 }
 

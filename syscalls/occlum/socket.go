@@ -246,25 +246,12 @@ var accept4Call = abi.Func{
 			if _, e := abi.Bytes(mod, uint32(s[4]), 4); e != 0 {
 				return e
 			}
-			var c socket.Socket
-			recv, _ := so.Timeouts()
-			_, e := sockcall.Wait(ctx, p, mod, so, f.Flags()&vfs.O_NONBLOCK != 0, recv, func() (int, errno.Errno) {
-				// A full table refuses before a connection is taken, so
-				// it stays pending, as on Linux.
-				if e := p.FDs.CheckFree(0); e != 0 {
-					return 0, e
-				}
-				var e errno.Errno
-				c, e = so.Accept()
-				return 0, e
-			})
-			if e != 0 {
-				return e
+			var nb vfs.OpenFlags
+			if fl&socket.SOCK_NONBLOCK != 0 {
+				nb = vfs.O_NONBLOCK
 			}
-			nf := newSocketFile(c, fl&socket.SOCK_NONBLOCK != 0)
-			fd, e := p.FDs.Insert(nf, 0, fl&socket.SOCK_CLOEXEC != 0)
+			fd, c, e := sockcall.Accept(ctx, p, mod, f, so, nb, fl&socket.SOCK_CLOEXEC != 0)
 			if e != 0 {
-				nf.DecRef()
 				return e
 			}
 			peer, _ := c.PeerAddr()

@@ -73,27 +73,12 @@ var sockAccept = abi.Func{
 			if _, e := abi.Bytes(mod, uint32(s[2]), 4); e != 0 {
 				return e
 			}
-			var c socket.Socket
-			timeout, _ := so.Timeouts()
-			_, e := sockcall.Wait(ctx, p, mod, so, f.Flags()&vfs.O_NONBLOCK != 0, timeout, func() (int, errno.Errno) {
-				if e := p.FDs.CheckFree(0); e != 0 {
-					return 0, e
-				}
-				var e errno.Errno
-				c, e = so.Accept()
-				return 0, e
-			})
-			if e != 0 {
-				return e
-			}
-			oflags := vfs.O_RDWR
+			var nb vfs.OpenFlags
 			if fl&fdflagNonblock != 0 {
-				oflags |= vfs.O_NONBLOCK
+				nb = vfs.O_NONBLOCK
 			}
-			nf := vfs.NewFile(c, vfs.Dentry{}, oflags)
-			fd, e := p.FDs.Insert(nf, 0, false)
+			fd, _, e := sockcall.Accept(ctx, p, mod, f, so, nb, false)
 			if e != 0 {
-				nf.DecRef()
 				return e
 			}
 			return abi.PutU32(mod, uint32(s[2]), uint32(fd))

@@ -179,3 +179,30 @@ func sendDatagram(ctx context.Context, p *kernel.Process, so socket.Socket, nonb
 		}
 	}
 }
+
+// Accept takes the next connection of the listening socket so, waiting
+// unless f is non-blocking, and installs it as a new descriptor with
+// flags (O_NONBLOCK) and cloexec. A full descriptor table is EMFILE
+// before a connection is taken, so it stays pending, as on Linux.
+func Accept(ctx context.Context, p *kernel.Process, mod api.Module, f *vfs.File, so socket.Socket, flags vfs.OpenFlags, cloexec bool) (int32, socket.Socket, errno.Errno) {
+	var c socket.Socket
+	timeout, _ := so.Timeouts()
+	_, e := Wait(ctx, p, mod, so, f.Flags()&vfs.O_NONBLOCK != 0, timeout, func() (int, errno.Errno) {
+		if e := p.FDs.CheckFree(0); e != 0 {
+			return 0, e
+		}
+		var e errno.Errno
+		c, e = so.Accept()
+		return 0, e
+	})
+	if e != 0 {
+		return -1, nil, e
+	}
+	nf := vfs.NewFile(c, vfs.Dentry{}, vfs.O_RDWR|flags&vfs.O_NONBLOCK)
+	fd, e := p.FDs.Insert(nf, 0, cloexec)
+	if e != 0 {
+		nf.DecRef()
+		return -1, nil, e
+	}
+	return fd, c, 0
+}
